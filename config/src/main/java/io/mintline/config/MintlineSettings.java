@@ -1,0 +1,205 @@
+package io.mintline.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The node's typed settings, read once at start from the {@code mintline} block of the HOCON
+ * configuration (see this module's {@code reference.conf} for every key and its meaning).
+ *
+ * <p>Reading fails fast: the first bad value stops start-up with a {@link SettingsException} naming
+ * the key and what was expected, so an operator never runs a node on a half-understood setting.
+ */
+public record MintlineSettings(
+    Network network,
+    Http http,
+    Database database,
+    Health health,
+    Duration askTimeout,
+    LogFormat logFormat,
+    String version) {
+
+  /** Algorand networks a node can run against. */
+  public enum Network {
+    DEVNET,
+    TESTNET,
+    MAINNET;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** How log lines are written: JSON for machines (default), text for humans. */
+  public enum LogFormat {
+    JSON,
+    TEXT
+  }
+
+  /** The public HTTP API listener. */
+  public record Http(String host, int port, Duration requestTimeout, int maxBodyBytes) {}
+
+  /**
+   * Where the event journal lives. An empty {@code url} selects the embedded default: an H2 file
+   * database under {@code dataDir}.
+   */
+  public record Database(
+      String url,
+      String user,
+      String password,
+      Path dataDir,
+      int maxConnections,
+      Duration connectionTimeout,
+      Duration migrationRetryMin,
+      Duration migrationRetryMax) {
+
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+
+    /** The JDBC URL actually used: the configured one, or the H2 file under the data dir. */
+    public String jdbcUrl() {
+      if (!embedded()) return url;
+      return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mintline") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    public Vendor vendor() {
+      if (embedded() || url.startsWith("jdbc:h2:")) return Vendor.H2;
+      return Vendor.POSTGRES;
+    }
+
+    /** Never print the password. */
+    @Override
+    public String toString() {
+      return "Database[url=" + jdbcUrl() + ", user=" + user + ", maxConnections=" + maxConnections + "]";
+    }
+  }
+
+  /** Database products the journal runs on. */
+  public enum Vendor {
+    H2,
+    POSTGRES
+  }
+
+  /** Health-check budgets. */
+  public record Health(Duration databaseTimeout) {}
+
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
+
+  /** Reads and validates the {@code mintline} block of {@code config}. */
+  public static MintlineSettings load(Config config) {
+    Reader r = new Reader(config);
+    Network network = r.enumValue("mintline.network", Network.class);
+    Http http =
+        new Http(
+            r.host("mintline.http.host"),
+            r.port("mintline.http.port"),
+            r.positiveDuration("mintline.http.request-timeout"),
+            r.intInRange("mintline.http.max-body-bytes", 1024, Integer.MAX_VALUE));
+    String url = r.string("mintline.db.url").trim();
+    if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
+      throw new SettingsException("mintline.db.url", "empty (embedded H2) or a jdbc:postgresql: / jdbc:h2: URL", url);
+    }
+    Database database =
+        new Database(
+            url,
+            r.string("mintline.db.user"),
+            r.string("mintline.db.password"),
+            Path.of(r.nonEmptyString("mintline.db.data-dir")),
+            r.intInRange("mintline.db.max-connections", 1, 500),
+            r.positiveDuration("mintline.db.connection-timeout"),
+            r.positiveDuration("mintline.db.migration-retry.min-backoff"),
+            r.positiveDuration("mintline.db.migration-retry.max-backoff"));
+    Health health = new Health(r.positiveDuration("mintline.health.database-timeout"));
+    return new MintlineSettings(
+        network,
+        http,
+        database,
+        health,
+        r.positiveDuration("mintline.ask-timeout"),
+        r.enumValue("mintline.log.format", LogFormat.class),
+        r.nonEmptyString("mintline.version"));
+  }
+
+  /** Typed getters that turn every Typesafe Config failure into a {@link SettingsException}. */
+  private record Reader(Config config) {
+
+    String string(String key) {
+      try {
+        return config.getString(key);
+      } catch (ConfigException.Missing e) {
+        throw new SettingsException(key, "a string", null);
+      } catch (ConfigException e) {
+        throw new SettingsException(key, "a string", raw(key));
+      }
+    }
+
+    String nonEmptyString(String key) {
+      String value = string(key);
+      if (value.isBlank()) throw new SettingsException(key, "a non-empty string", value);
+      return value;
+    }
+
+    String host(String key) {
+      String value = nonEmptyString(key);
+      if (!HOST.matcher(value).matches()) throw new SettingsException(key, "a host name or IP address", value);
+      return value;
+    }
+
+    int port(String key) {
+      return intInRange(key, 0, 65535);
+    }
+
+    int intInRange(String key, int min, int max) {
+      String expected = "an integer from " + min + " to " + max;
+      int value;
+      try {
+        value = config.getInt(key);
+      } catch (ConfigException.Missing e) {
+        throw new SettingsException(key, expected, null);
+      } catch (ConfigException e) {
+        throw new SettingsException(key, expected, raw(key));
+      }
+      if (value < min || value > max) throw new SettingsException(key, expected, value);
+      return value;
+    }
+
+    Duration positiveDuration(String key) {
+      String expected = "a positive duration such as 500ms, 5s or 2m";
+      Duration value;
+      try {
+        value = config.getDuration(key);
+      } catch (ConfigException.Missing e) {
+        throw new SettingsException(key, expected, null);
+      } catch (ConfigException e) {
+        throw new SettingsException(key, expected, raw(key));
+      }
+      if (value.isNegative() || value.isZero()) throw new SettingsException(key, expected, raw(key));
+      return value;
+    }
+
+    <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+      List<String> allowed =
+          java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+      String expected = "one of " + String.join(", ", allowed);
+      String value = string(key).trim();
+      for (E constant : type.getEnumConstants()) {
+        if (constant.name().equalsIgnoreCase(value)) return constant;
+      }
+      throw new SettingsException(key, expected, value);
+    }
+
+    private Object raw(String key) {
+      try {
+        return config.getValue(key).unwrapped();
+      } catch (ConfigException e) {
+        return null;
+      }
+    }
+  }
+}

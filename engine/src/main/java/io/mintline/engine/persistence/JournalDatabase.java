@@ -1,0 +1,203 @@
+package io.mintline.engine.persistence;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import akka.persistence.jdbc.db.SlickExtension;
+import akka.persistence.jdbc.db.SlickExtensionImpl;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.zaxxer.hikari.HikariDataSource;
+import io.mintline.config.MintlineSettings;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
+
+/**
+ * The one database behind the journal, the snapshot store, the read journal and (later) the
+ * read-side tables: H2 on the embedded default, PostgreSQL when {@code mintline.db.url} is set.
+ *
+ * <p>All of them share one HikariCP pool (akka-persistence-jdbc's {@code use-shared-db}). The
+ * schema is applied by Flyway; while the database is unreachable the node keeps running and
+ * retries the migration with backoff, so a database that comes back later is picked up without a
+ * restart.
+ */
+public final class JournalDatabase implements Extension {
+
+  private static final Logger log = LoggerFactory.getLogger(JournalDatabase.class);
+  static final String SHARED_DB = "mintline";
+
+  /** Result of one health probe of the database. */
+  public record Check(boolean ok, long latencyMs, boolean migrated, String error) {}
+
+  private final ActorSystem<?> system;
+  private final MintlineSettings.Database settings;
+  private final Duration checkTimeout;
+  private final HikariDataSource dataSource;
+  private final Executor blockingIo;
+  private final AtomicReference<String> migrationError = new AtomicReference<>("not migrated yet");
+  private volatile boolean migrated;
+
+  private JournalDatabase(ActorSystem<?> system, MintlineSettings settings) {
+    this.system = system;
+    this.settings = settings.database();
+    this.checkTimeout = settings.health().databaseTimeout();
+    this.blockingIo =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
+    var source = slick.database(system.settings().config().getConfig("jdbc-journal")).database().source();
+    this.dataSource = ((HikariCPJdbcDataSource) source).ds();
+  }
+
+  /**
+   * The persistence part of the Akka configuration, derived from the typed settings. Layer it over
+   * the application config before the {@code ActorSystem} is created.
+   */
+  public static Config akkaConfig(MintlineSettings.Database db) {
+    Map<String, Object> slickDb = new HashMap<>();
+    slickDb.put("url", db.jdbcUrl());
+    if (db.vendor() == MintlineSettings.Vendor.POSTGRES) {
+      slickDb.put("user", db.user());
+      slickDb.put("password", db.password());
+      slickDb.put("driver", "org.postgresql.Driver");
+    } else {
+      slickDb.put("user", "sa");
+      slickDb.put("password", "");
+      slickDb.put("driver", "org.h2.Driver");
+    }
+    // Slick warns of deadlocks unless numThreads == maxConnections.
+    slickDb.put("numThreads", db.maxConnections());
+    slickDb.put("maxConnections", db.maxConnections());
+    slickDb.put("minConnections", 1);
+    slickDb.put("queueSize", 10000);
+    slickDb.put("connectionTimeout", db.connectionTimeout().toMillis());
+    // Start the pool even when the database is down: health reports it, and Hikari reconnects.
+    slickDb.put("initializationFailTimeout", -1);
+    slickDb.put("poolName", "mintline-db");
+
+    String profile =
+        db.vendor() == MintlineSettings.Vendor.POSTGRES ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$";
+    Map<String, Object> shared = new HashMap<>();
+    shared.put("profile", profile);
+    shared.put("db", slickDb);
+    return ConfigFactory.parseMap(
+            Map.of("akka-persistence-jdbc", Map.of("shared-databases", Map.of(SHARED_DB, shared))),
+            "mintline.db settings")
+        .withFallback(ConfigFactory.parseString(
+            "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
+                + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
+                + "jdbc-read-journal.use-shared-db = " + SHARED_DB + "\n"
+                + "jdbc-durable-state-store.use-shared-db = " + SHARED_DB + "\n"));
+  }
+
+  private static final ExtensionId<JournalDatabase> ID =
+      new ExtensionId<>() {
+        @Override
+        public JournalDatabase createExtension(ActorSystem<?> system) {
+          JournalDatabase database = new JournalDatabase(system, MintlineSettings.load(system.settings().config()));
+          database.migrate(database.settings.migrationRetryMin());
+          return database;
+        }
+      };
+
+  /**
+   * The node's database: on first call opens the shared pool and starts migrating the schema
+   * (retrying in the background while the database is unreachable).
+   */
+  public static JournalDatabase get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public MintlineSettings.Vendor vendor() {
+    return settings.vendor();
+  }
+
+  public boolean migrated() {
+    return migrated;
+  }
+
+  /** A round trip to the database, bounded by {@code mintline.health.database-timeout}. */
+  public CompletionStage<Check> check() {
+    long started = System.nanoTime();
+    return CompletableFuture.supplyAsync(this::ping, blockingIo)
+        .orTimeout(checkTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (error, failure) -> {
+              long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+              if (failure != null) {
+                String reason = failure instanceof java.util.concurrent.TimeoutException
+                    || failure.getCause() instanceof java.util.concurrent.TimeoutException
+                    ? "no answer within " + checkTimeout.toMillis() + " ms"
+                    : rootMessage(failure);
+                return new Check(false, latency, migrated, reason);
+              }
+              if (!migrated) return new Check(false, latency, false, "schema: " + migrationError.get());
+              return new Check(true, latency, true, null);
+            });
+  }
+
+  private Void ping() {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout((int) Math.max(1, checkTimeout.toSeconds()));
+      statement.execute("SELECT 1");
+      return null;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private void migrate(Duration backoff) {
+    CompletableFuture.runAsync(this::migrateOnce, blockingIo)
+        .whenComplete(
+            (done, failure) -> {
+              if (failure == null) {
+                migrated = true;
+                migrationError.set(null);
+                log.info("Database schema is up to date ({})", settings.vendor());
+                return;
+              }
+              migrationError.set(rootMessage(failure));
+              Duration next = backoff.multipliedBy(2);
+              if (next.compareTo(settings.migrationRetryMax()) > 0) next = settings.migrationRetryMax();
+              log.warn("Database schema migration failed, retrying in {} ms: {}", backoff.toMillis(), rootMessage(failure));
+              if (system.whenTerminated().isCompleted()) return;
+              Duration retryAfter = next;
+              system.scheduler().scheduleOnce(backoff, () -> migrate(retryAfter), system.executionContext());
+            });
+  }
+
+  private void migrateOnce() {
+    String vendorFolder = settings.vendor() == MintlineSettings.Vendor.POSTGRES ? "postgres" : "h2";
+    Flyway.configure(getClass().getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db/migration/common", "classpath:db/migration/" + vendorFolder)
+        .baselineOnMigrate(false)
+        .load()
+        .migrate();
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    String message = t.getMessage();
+    return message == null ? t.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,55 @@
+package io.mintline.http;
+
+import static akka.http.javadsl.server.Directives.*;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.server.Route;
+import io.mintline.http.errors.ApiError;
+import io.mintline.http.errors.ErrorHandling;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole public HTTP surface: assigns the request id, wraps every route in the JSON error
+ * handling, limits body size and writes one access-log line per request.
+ */
+public final class ApiRoutes {
+  private static final Logger accessLog = LoggerFactory.getLogger("mintline.access");
+
+  private ApiRoutes() {}
+
+  /** {@code routes} receives the request id so that what it logs carries it. */
+  public static Route wrap(long maxBodyBytes, Function<String, Route> routes) {
+    return extractRequest(request -> {
+      Optional<String> sent = request.getHeader(RequestIds.HEADER).map(HttpHeader::value);
+      if (sent.isPresent() && !RequestIds.valid(sent.get())) {
+        String fresh = RequestIds.generate();
+        return respondWithHeader(HttpHeader.parse(RequestIds.HEADER, fresh), () -> complete(
+            ErrorHandling.response(
+                ApiError.INVALID_REQUEST_ID,
+                "X-Request-Id must be 1 to 64 characters of A-Z a-z 0-9 . _ -",
+                fresh)));
+      }
+      String requestId = sent.orElseGet(RequestIds::generate);
+      long started = System.nanoTime();
+      return respondWithHeaders(List.of(HttpHeader.parse(RequestIds.HEADER, requestId)), () ->
+          mapResponse(response -> {
+            logAccess(request, response.status().intValue(), started, requestId);
+            return response;
+          }, () ->
+              handleExceptions(ErrorHandling.exceptionHandler(requestId), () ->
+                  handleRejections(ErrorHandling.rejectionHandler(requestId), () ->
+                      withSizeLimit(maxBodyBytes, () -> routes.apply(requestId))))));
+    });
+  }
+
+  private static void logAccess(HttpRequest request, int status, long started, String requestId) {
+    long micros = (System.nanoTime() - started) / 1000;
+    RequestIds.log(requestId, () -> accessLog.info(
+        "{} {} -> {} in {} us", request.method().name(), request.getUri().path(), status, micros));
+  }
+}

@@ -1,0 +1,133 @@
+package io.mintline.http;
+
+import static akka.http.javadsl.server.Directives.*;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mintline.config.MintlineSettings;
+import io.mintline.config.SettingsException;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.http.health.HealthRoutes;
+import io.mintline.http.wallet.WalletRoutes;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Mintline node: one {@code ActorSystem} in the cluster, the journal database, the
+ * sharded entities, akka-management and the public HTTP API.
+ *
+ * <p>Start-up order: settings (fail fast) → actor system → database (pool + migrations, retried in
+ * the background) → sharded entities → cluster join → management → HTTP. Coordinated shutdown
+ * unbinds HTTP first (phase {@code service-unbind}) so no request reaches a stopping node.
+ */
+public final class MintlineNode {
+  private static final Logger log = LoggerFactory.getLogger(MintlineNode.class);
+
+  private final ActorSystem<Void> system;
+  private final MintlineSettings settings;
+  private final ServerBinding binding;
+  private final int managementPort;
+
+  private MintlineNode(ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, int managementPort) {
+    this.system = system;
+    this.settings = settings;
+    this.binding = binding;
+    this.managementPort = managementPort;
+  }
+
+  public static void main(String[] args) {
+    Config config = ConfigFactory.load();
+    MintlineNode node;
+    try {
+      node = start(config.withFallback(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
+    } catch (SettingsException e) {
+      log.error("Mintline cannot start: {}", e.getMessage());
+      System.err.println("Mintline cannot start: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("Mintline node is up: HTTP {}, management {}", node.httpPort(), node.managementPort());
+  }
+
+  /** Starts a node on {@code config} (the application config, environment overrides resolved). */
+  public static MintlineNode start(Config config) {
+    MintlineSettings settings = MintlineSettings.load(config);
+    Config full = JournalDatabase.akkaConfig(settings.database()).withFallback(config).resolve();
+    log.info("Starting Mintline {} on {} with database {}", settings.version(), settings.network().id(), settings.database());
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
+    try {
+      JournalDatabase database = JournalDatabase.get(system);
+      WalletEntity.init(system);
+      joinCluster(system, full);
+
+      int managementPort = AkkaManagement.get(system.classicSystem()).start()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS).getPort();
+
+      HealthRoutes health = new HealthRoutes(system, database, settings.version());
+      WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
+      Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
+          health.route(requestId),
+          pathPrefix("api", () -> pathPrefix("v1", () -> wallets.route()))));
+
+      ServerBinding binding = Http.get(system)
+          .newServerAt(settings.http().host(), settings.http().port())
+          .bind(route)
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)
+          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      return new MintlineNode(system, settings, binding, managementPort);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Mintline failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    if (config.getBoolean("mintline.cluster.bootstrap")) {
+      ClusterBootstrap.get(system.classicSystem()).start();
+    } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      // No seeds and no bootstrap: a cluster of one, joined to itself.
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public MintlineSettings settings() {
+    return settings;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** Runs coordinated shutdown and waits until the actor system has terminated. */
+  public void stop() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not stop within 60 s", e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.mintline.http.errors;
+
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+
+/**
+ * Every kind of error the API answers, with its HTTP status, its snake_case name and its stable
+ * numeric code (documented in docs/API.md). Clients branch on {@code error} or {@code code}, never
+ * on the message.
+ */
+public enum ApiError {
+  BAD_REQUEST(StatusCodes.BAD_REQUEST, "bad_request", 4000, false),
+  INVALID_JSON(StatusCodes.BAD_REQUEST, "invalid_json", 4001, false),
+  INVALID_ADDRESS(StatusCodes.BAD_REQUEST, "invalid_address", 4002, false),
+  INVALID_REQUEST_ID(StatusCodes.BAD_REQUEST, "invalid_request_id", 4003, false),
+  INVALID_PARAMETER(StatusCodes.BAD_REQUEST, "invalid_parameter", 4004, false),
+  MALFORMED_HTTP(StatusCodes.BAD_REQUEST, "malformed_http", 4005, false),
+  UNAUTHORIZED(StatusCodes.UNAUTHORIZED, "unauthorized", 4010, false),
+  FORBIDDEN(StatusCodes.FORBIDDEN, "forbidden", 4030, false),
+  NOT_FOUND(StatusCodes.NOT_FOUND, "not_found", 4040, false),
+  METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed", 4050, false),
+  NOT_ACCEPTABLE(StatusCodes.NOT_ACCEPTABLE, "not_acceptable", 4060, false),
+  CONFLICT(StatusCodes.CONFLICT, "conflict", 4090, false),
+  PAYLOAD_TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", 4130, false),
+  URI_TOO_LONG(StatusCodes.URI_TOO_LONG, "uri_too_long", 4140, false),
+  UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
+  HEADERS_TOO_LARGE(StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", 4310, false),
+  RATE_LIMITED(StatusCodes.TOO_MANY_REQUESTS, "rate_limited", 4290, true),
+  INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", 5000, true),
+  NOT_READY(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", 5030, true),
+  TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, "timeout", 5031, true);
+
+  private final StatusCode status;
+  private final String error;
+  private final int code;
+  private final boolean retry;
+
+  ApiError(StatusCode status, String error, int code, boolean retry) {
+    this.status = status;
+    this.error = error;
+    this.code = code;
+    this.retry = retry;
+  }
+
+  public StatusCode status() {
+    return status;
+  }
+
+  public String error() {
+    return error;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public boolean retry() {
+    return retry;
+  }
+
+  /** The closest kind for a status produced by Akka HTTP itself (parsing, default rejections). */
+  public static ApiError forStatus(int status) {
+    return switch (status) {
+      case 401 -> UNAUTHORIZED;
+      case 403 -> FORBIDDEN;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 409 -> CONFLICT;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 414 -> URI_TOO_LONG;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 429 -> RATE_LIMITED;
+      case 431 -> HEADERS_TOO_LARGE;
+      case 503 -> NOT_READY;
+      default -> status >= 500 ? INTERNAL : BAD_REQUEST;
+    };
+  }
+}

@@ -1,0 +1,91 @@
+package io.mintline.http.health;
+
+import static akka.http.javadsl.server.Directives.*;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.Member;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.Route;
+import akka.management.HealthCheckSettings;
+import akka.management.javadsl.HealthChecks;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.http.Json;
+import io.mintline.http.errors.ApiError;
+import io.mintline.http.errors.ErrorHandling;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
+
+/**
+ * {@code GET /health} (a report with per-dependency detail), {@code GET /ready} and
+ * {@code GET /alive}. Ready and alive run the same akka-management health checks that the
+ * management port serves, answering 200 or 503 with the standard error JSON.
+ */
+public final class HealthRoutes {
+  private final ActorSystem<?> system;
+  private final JournalDatabase database;
+  private final HealthChecks checks;
+  private final String version;
+
+  public HealthRoutes(ActorSystem<?> system, JournalDatabase database, String version) {
+    this.system = system;
+    this.database = database;
+    this.version = version;
+    this.checks = new HealthChecks(
+        (akka.actor.ExtendedActorSystem) system.classicSystem(),
+        HealthCheckSettings.create(system.settings().config().getConfig("akka.management.health-checks")));
+  }
+
+  public Route route(String requestId) {
+    return get(() -> concat(
+        path("health", () -> completeWithFuture(report().thenApply(r -> Json.response(StatusCodes.OK, r)))),
+        path("ready", () -> completeWithFuture(checks.readyResult().thenApply(result -> result.isSuccess()
+            ? Json.response(StatusCodes.OK, Map.of("status", "ready"))
+            : ErrorHandling.response(ApiError.NOT_READY, "not ready: " + result.failure().orElse("unknown"), requestId)))),
+        path("alive", () -> completeWithFuture(checks.aliveResult().thenApply(result -> result.isSuccess()
+            ? Json.response(StatusCodes.OK, Map.of("status", "alive"))
+            : ErrorHandling.response(ApiError.NOT_READY, "not alive: " + result.failure().orElse("unknown"), requestId))))));
+  }
+
+  public CompletionStage<HealthReport> report() {
+    return database.check().thenApply(db -> {
+      Map<String, Object> checks = new LinkedHashMap<>();
+      Map<String, Object> dbCheck = new LinkedHashMap<>();
+      dbCheck.put("ok", db.ok());
+      dbCheck.put("latencyMs", db.latencyMs());
+      dbCheck.put("vendor", database.vendor().name().toLowerCase(java.util.Locale.ROOT));
+      dbCheck.put("migrated", db.migrated());
+      if (db.error() != null) dbCheck.put("error", db.error());
+      checks.put("database", dbCheck);
+      Map<String, Object> cluster = clusterCheck();
+      checks.put("cluster", cluster);
+
+      String status = "healthy";
+      if (!(Boolean) cluster.get("ok")) status = "degraded";
+      if (!db.ok()) status = "down";
+      return new HealthReport(status, checks, version);
+    });
+  }
+
+  private Map<String, Object> clusterCheck() {
+    Cluster cluster = Cluster.get(system);
+    Member self = cluster.selfMember();
+    var state = cluster.state();
+    long up = StreamSupport.stream(state.getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .count();
+    int unreachable = state.getUnreachable().size();
+    boolean ok = self.status() == MemberStatus.up() && unreachable == 0;
+    Map<String, Object> check = new LinkedHashMap<>();
+    check.put("ok", ok);
+    check.put("self", self.address().toString());
+    check.put("selfStatus", self.status().toString());
+    check.put("membersUp", up);
+    check.put("unreachable", unreachable);
+    check.put("leader", state.getLeader() == null ? null : state.getLeader().toString());
+    return check;
+  }
+}
