@@ -1,6 +1,7 @@
 -- The akka-persistence-jdbc 5.1.0 schema (schema/postgres/postgres-create-schema.sql in its jar).
 -- CONCURRENTLY is dropped: the tables start empty, and Flyway runs each migration in a transaction.
-CREATE TABLE IF NOT EXISTS public.event_journal(
+-- Tables are created in the connection's current schema (search_path), not hard-wired to public.
+CREATE TABLE IF NOT EXISTS event_journal(
   ordering BIGSERIAL,
   persistence_id VARCHAR(255) NOT NULL,
   sequence_number BIGINT NOT NULL,
@@ -21,9 +22,9 @@ CREATE TABLE IF NOT EXISTS public.event_journal(
   PRIMARY KEY(persistence_id, sequence_number)
 );
 
-CREATE UNIQUE INDEX event_journal_ordering_idx ON public.event_journal(ordering);
+CREATE UNIQUE INDEX event_journal_ordering_idx ON event_journal(ordering);
 
-CREATE TABLE IF NOT EXISTS public.event_tag(
+CREATE TABLE IF NOT EXISTS event_tag(
     event_id BIGINT,
     tag VARCHAR(256),
     PRIMARY KEY(event_id, tag),
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS public.event_tag(
       ON DELETE CASCADE
 );
 
-CREATE TABLE IF NOT EXISTS public.snapshot (
+CREATE TABLE IF NOT EXISTS snapshot (
   persistence_id VARCHAR(255) NOT NULL,
   sequence_number BIGINT NOT NULL,
   created BIGINT NOT NULL,
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS public.snapshot (
   PRIMARY KEY(persistence_id, sequence_number)
 );
 
-CREATE TABLE IF NOT EXISTS public.durable_state (
+CREATE TABLE IF NOT EXISTS durable_state (
     global_offset BIGSERIAL,
     persistence_id VARCHAR(255) NOT NULL,
     revision BIGINT NOT NULL,
@@ -60,5 +61,5 @@ CREATE TABLE IF NOT EXISTS public.durable_state (
     state_timestamp BIGINT NOT NULL,
     PRIMARY KEY(persistence_id)
     );
-CREATE INDEX state_tag_idx on public.durable_state (tag);
-CREATE INDEX state_global_offset_idx on public.durable_state (global_offset);
+CREATE INDEX state_tag_idx on durable_state (tag);
+CREATE INDEX state_global_offset_idx on durable_state (global_offset);

@@ -1,0 +1,80 @@
+package io.mintline.engine.wallet;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WalletEntityTest {
+  private static final String ADDRESS = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load("engine-test.conf")));
+
+  private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+  private EventSourcedBehaviorTestKit<WalletEntity.Command, WalletEntity.Event, WalletEntity.State> kit;
+
+  @BeforeEach
+  void setUp() {
+    Clock clock = new Clock() {
+      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return Instant.ofEpochMilli(millis.getAndAdd(1000)); }
+    };
+    // Serialization checks of commands, events, state and replies stay on (the default).
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), WalletEntity.create(ADDRESS, clock));
+  }
+
+  @AfterAll
+  static void tearDown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void anUnseenWalletIsUnknownAndAskingPersistsNothing() {
+    var result = kit.<WalletEntity.Summary>runCommand(WalletEntity.GetWallet::new);
+    assertFalse(result.reply().known());
+    assertEquals(0, result.reply().timesSeen());
+    assertTrue(result.events().isEmpty());
+  }
+
+  @Test
+  void seeingAWalletPersistsSeenAndCounts() {
+    var first = kit.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    assertEquals(WalletEntity.Seen.class, first.event().getClass());
+    assertEquals("login", ((WalletEntity.Seen) first.event()).via());
+    var second = kit.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("tip", replyTo));
+
+    WalletEntity.Summary summary = second.reply();
+    assertTrue(summary.known());
+    assertEquals(2, summary.timesSeen());
+    assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), summary.firstSeen());
+    assertEquals(Instant.ofEpochMilli(1_700_000_001_000L), summary.lastSeen());
+  }
+
+  @Test
+  void stateSurvivesARestart() {
+    kit.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    kit.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    WalletEntity.State before = kit.getState();
+
+    kit.restart();
+
+    assertEquals(before, kit.getState());
+    var after = kit.<WalletEntity.Summary>runCommand(WalletEntity.GetWallet::new).reply();
+    assertEquals(2, after.timesSeen());
+  }
+
+  @Test
+  void eventsAreTaggedForTheirSlice() {
+    String tag = WalletEntity.tagFor(ADDRESS);
+    assertTrue(tag.matches("wallet-[0-" + (WalletEntity.TAG_SLICES - 1) + "]"), tag);
+  }
+}
