@@ -94,7 +94,7 @@ describe('a wallet on the devnet, through the JavaScript algosdk', { skip: ALGOD
 
   it('lists funded genesis accounts whose mnemonics give their addresses', async () => {
     const listed = await devnetGet('/devnet/accounts');
-    const accounts = Array.isArray(listed) ? listed : listed.accounts;
+    const { accounts } = listed;
     assert.ok(Array.isArray(accounts) && accounts.length > 0, `no accounts in ${JSON.stringify(listed)}`);
     const first = accounts[0];
     assert.equal(algosdk.mnemonicToSecretKey(first.mnemonic).addr.toString(), first.address);
