@@ -37,7 +37,9 @@ public final class ErrorHandling {
         .handle(
             MalformedRequestContentRejection.class,
             r -> akka.http.javadsl.server.Directives.complete(
-                response(ApiError.INVALID_JSON, "request body is not valid: " + jsonProblem(r.getCause()), requestId)))
+                sizeLimit(r.getCause()) != null
+                    ? responseFor(sizeLimit(r.getCause()), requestId)
+                    : response(ApiError.INVALID_JSON, "request body is not valid: " + jsonProblem(r.getCause()), requestId)))
         .handleAll(
             MethodRejection.class,
             rejections -> {
@@ -92,6 +94,13 @@ public final class ErrorHandling {
     }
     log.error("Unhandled failure while serving request {}", requestId, cause);
     return response(ApiError.INTERNAL, "internal error; quote the request id when reporting it", requestId);
+  }
+
+  private static EntityStreamSizeException sizeLimit(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof EntityStreamSizeException size) return size;
+    }
+    return null;
   }
 
   private static String jsonProblem(Throwable cause) {

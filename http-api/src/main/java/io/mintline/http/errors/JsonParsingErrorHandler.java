@@ -17,12 +17,14 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
 
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
-    ApiError kind = ApiError.forStatus(status.intValue());
+    // The parser answers an unknown method with 501; it is the client's garbage, so it is a 400.
+    int answer = status.intValue() >= 500 ? 400 : status.intValue();
+    ApiError kind = ApiError.forStatus(answer);
     if (kind == ApiError.BAD_REQUEST) kind = ApiError.MALFORMED_HTTP;
     String requestId = RequestIds.generate();
     log.warning("Refused malformed HTTP request {}: {}", requestId, info.summary());
     return ErrorHandling.response(kind, info.summary(), requestId)
-        .withStatus(status.intValue())
+        .withStatus(answer)
         .addHeader(akka.http.javadsl.model.HttpHeader.parse(RequestIds.HEADER, requestId));
   }
 }
