@@ -20,6 +20,7 @@ public record MintlineSettings(
     Http http,
     Database database,
     Health health,
+    boolean clusterBootstrap,
     Duration askTimeout,
     LogFormat logFormat,
     String version) {
@@ -121,6 +122,7 @@ public record MintlineSettings(
         http,
         database,
         health,
+        r.bool("mintline.cluster.bootstrap"),
         r.positiveDuration("mintline.ask-timeout"),
         r.enumValue("mintline.log.format", LogFormat.class),
         r.nonEmptyString("mintline.version"));
@@ -136,6 +138,16 @@ public record MintlineSettings(
         throw new SettingsException(key, "a string", null);
       } catch (ConfigException e) {
         throw new SettingsException(key, "a string", raw(key));
+      }
+    }
+
+    boolean bool(String key) {
+      try {
+        return config.getBoolean(key);
+      } catch (ConfigException.Missing e) {
+        throw new SettingsException(key, "true or false", null);
+      } catch (ConfigException e) {
+        throw new SettingsException(key, "true or false", raw(key));
       }
     }
 

@@ -71,7 +71,7 @@ public final class MintlineNode {
     try {
       JournalDatabase database = JournalDatabase.get(system);
       WalletEntity.init(system);
-      joinCluster(system, full);
+      joinCluster(system, settings, full);
 
       int managementPort = AkkaManagement.get(system.classicSystem()).start()
           .toCompletableFuture().get(30, TimeUnit.SECONDS).getPort();
@@ -95,9 +95,9 @@ public final class MintlineNode {
     }
   }
 
-  private static void joinCluster(ActorSystem<?> system, Config config) {
+  private static void joinCluster(ActorSystem<?> system, MintlineSettings settings, Config config) {
     Cluster cluster = Cluster.get(system);
-    if (config.getBoolean("mintline.cluster.bootstrap")) {
+    if (settings.clusterBootstrap()) {
       ClusterBootstrap.get(system.classicSystem()).start();
     } else if (config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
       // No seeds and no bootstrap: a cluster of one, joined to itself.
