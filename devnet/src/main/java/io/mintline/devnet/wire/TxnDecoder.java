@@ -68,7 +68,8 @@ public final class TxnDecoder {
     if (!Arrays.equals(bytes, reencoded)) {
       // Unknown or non-canonical fields: the bytes signed may differ from what we would check.
       throw new Rejection("msgpack decode error: signed transaction has unknown fields or is not "
-          + "canonically encoded");
+          + "canonically encoded (nil values, unsorted keys, wide integers); algod would check the "
+          + "signature over other bytes than were signed");
     }
     Transaction tx = stx.tx;
     byte[] txnBytes;
