@@ -1,0 +1,83 @@
+package io.mintline.http;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's run command: the shaded jar, started with no configuration in an empty directory,
+ * is healthy on H2 within 60 s and stops cleanly on SIGTERM (coordinated shutdown). Only the ports
+ * are moved, so the test does not collide with a node running on the defaults.
+ */
+class NodeJarIT {
+  @TempDir Path workDir;
+
+  @Test
+  void theFatJarServesHealthyOnTheEmbeddedDefaultAndStopsOnSigterm() throws Exception {
+    Path jar = Path.of("target", "mintline-node.jar").toAbsolutePath();
+    assertTrue(Files.exists(jar), "run after package: " + jar);
+    int http = freePort();
+    ProcessBuilder builder = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(workDir.resolve("node.log").toFile());
+    builder.environment().put("MINTLINE_HTTP_PORT", String.valueOf(http));
+    builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
+    builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
+    builder.environment().put("MINTLINE_DEVNET_PORT", String.valueOf(freePort()));
+    builder.environment().keySet().removeIf(k -> k.equals("MINTLINE_DB_URL"));
+    Process node = builder.start();
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      JsonNode health = null;
+      while (System.nanoTime() < deadline && node.isAlive()) {
+        try {
+          HttpResponse<String> response = client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          health = Json.MAPPER.readTree(response.body());
+          if ("healthy".equals(health.path("status").asText())) break;
+        } catch (java.io.IOException notYet) {
+          // not listening yet
+        }
+        Thread.sleep(250);
+      }
+      assertNotNull(health, "no answer within 60 s; log:\n" + log());
+      assertEquals("healthy", health.path("status").asText(), health + "\n" + log());
+      assertEquals("h2", health.path("checks").path("database").path("vendor").asText());
+      assertTrue(Files.isDirectory(workDir.resolve("data")), "the embedded H2 database lives under ./data");
+
+      node.destroy(); // SIGTERM: the JVM hook runs coordinated shutdown
+      assertTrue(node.waitFor(45, TimeUnit.SECONDS), "node did not stop within 45 s of SIGTERM; log:\n" + log());
+      assertTrue(log().contains("\"message\""), "logs are JSON lines by default");
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  private String log() throws Exception {
+    File file = workDir.resolve("node.log").toFile();
+    return file.exists() ? Files.readString(file.toPath()) : "";
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
