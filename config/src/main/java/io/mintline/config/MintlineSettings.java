@@ -19,6 +19,8 @@ public record MintlineSettings(
     Network network,
     Http http,
     Database database,
+    Algod algod,
+    EmbeddedDevnet devnet,
     Health health,
     boolean clusterBootstrap,
     Duration askTimeout,
@@ -87,6 +89,35 @@ public record MintlineSettings(
     POSTGRES
   }
 
+  /**
+   * The Algorand node the engine talks to. An empty {@code url} on devnet means the in-process
+   * devnet; on testnet and mainnet a URL is required.
+   */
+  public record Algod(String url, String backupUrl, String token) {
+    public boolean embedded() {
+      return url.isEmpty();
+    }
+
+    /** Never print the token. */
+    @Override
+    public String toString() {
+      return "Algod[url=" + (url.isEmpty() ? "in-process devnet" : url) + ", backupUrl=" + backupUrl + "]";
+    }
+  }
+
+  /** The in-process devnet of the embedded default. {@code blockInterval} zero = instant rounds. */
+  public record EmbeddedDevnet(String host, int port, Duration blockInterval, String token) {
+    @Override
+    public String toString() {
+      return "EmbeddedDevnet[" + host + ":" + port + ", blockInterval=" + blockInterval + "]";
+    }
+  }
+
+  /** Whether this node starts the in-process devnet. */
+  public boolean runsEmbeddedDevnet() {
+    return network == Network.DEVNET && algod.embedded();
+  }
+
   /** Health-check budgets. */
   public record Health(Duration databaseTimeout) {}
 
@@ -116,11 +147,25 @@ public record MintlineSettings(
             r.positiveDuration("mintline.db.connection-timeout"),
             r.positiveDuration("mintline.db.migration-retry.min-backoff"),
             r.positiveDuration("mintline.db.migration-retry.max-backoff"));
+    Algod algod = new Algod(
+        r.httpUrlOrEmpty("mintline.algod.url"),
+        r.httpUrlOrEmpty("mintline.algod.backup-url"),
+        r.string("mintline.algod.token"));
+    if (network != Network.DEVNET && algod.embedded()) {
+      throw new SettingsException("mintline.algod.url", "the algod URL of the " + network.id() + " node (the in-process devnet serves devnet only)", "");
+    }
+    EmbeddedDevnet devnet = new EmbeddedDevnet(
+        r.host("mintline.devnet.host"),
+        r.port("mintline.devnet.port"),
+        r.nonNegativeDuration("mintline.devnet.block-interval"),
+        r.nonEmptyString("mintline.devnet.token"));
     Health health = new Health(r.positiveDuration("mintline.health.database-timeout"));
     return new MintlineSettings(
         network,
         http,
         database,
+        algod,
+        devnet,
         health,
         r.bool("mintline.cluster.bootstrap"),
         r.positiveDuration("mintline.ask-timeout"),
@@ -179,6 +224,33 @@ public record MintlineSettings(
       }
       if (value < min || value > max) throw new SettingsException(key, expected, value);
       return value;
+    }
+
+    String httpUrlOrEmpty(String key) {
+      String value = string(key).trim();
+      if (value.isEmpty()) return value;
+      try {
+        java.net.URI uri = new java.net.URI(value);
+        if ((uri.getScheme().equals("http") || uri.getScheme().equals("https")) && uri.getHost() != null) {
+          return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+        }
+      } catch (java.net.URISyntaxException | NullPointerException e) {
+        // fall through to the error
+      }
+      throw new SettingsException(key, "empty or an http(s):// URL", value);
+    }
+
+    Duration nonNegativeDuration(String key) {
+      String expected = "a duration of zero or more, such as 0s, 250ms or 1s";
+      try {
+        Duration value = config.getDuration(key);
+        if (!value.isNegative()) return value;
+      } catch (ConfigException.Missing e) {
+        throw new SettingsException(key, expected, null);
+      } catch (ConfigException e) {
+        // fall through to the error
+      }
+      throw new SettingsException(key, expected, raw(key));
     }
 
     Duration positiveDuration(String key) {

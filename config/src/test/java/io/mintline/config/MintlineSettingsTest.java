@@ -72,4 +72,34 @@ class MintlineSettingsTest {
     var e = assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of("mintline.log.format", "xml"))));
     assertTrue(e.getMessage().contains("json, text"), e.getMessage());
   }
+
+  @Test
+  void devnetRunsInProcessUnlessAnAlgodUrlIsGiven() {
+    MintlineSettings embedded = MintlineSettings.load(ConfigFactory.defaultReference().resolve());
+    assertTrue(embedded.runsEmbeddedDevnet());
+    assertEquals(4001, embedded.devnet().port());
+
+    MintlineSettings external = MintlineSettings.load(with(Map.of("mintline.algod.url", "http://127.0.0.1:4002/")));
+    assertFalse(external.runsEmbeddedDevnet());
+    assertEquals("http://127.0.0.1:4002", external.algod().url());
+  }
+
+  @Test
+  void testnetAndMainnetNeedAnAlgodUrl() {
+    var e = assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of("mintline.network", "mainnet"))));
+    assertTrue(e.getMessage().contains("mintline.algod.url"), e.getMessage());
+  }
+
+  @Test
+  void aMalformedAlgodUrlIsRefused() {
+    var e = assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of("mintline.algod.url", "ftp://x"))));
+    assertTrue(e.getMessage().contains("http(s)"), e.getMessage());
+  }
+
+  @Test
+  void theDevnetBlockIntervalMayBeZeroButNotNegative() {
+    assertEquals(java.time.Duration.ZERO,
+        MintlineSettings.load(with(Map.of("mintline.devnet.block-interval", "0s"))).devnet().blockInterval());
+    assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of("mintline.devnet.block-interval", "-1s"))));
+  }
 }

@@ -2,6 +2,8 @@ package io.mintline.http;
 
 import static akka.http.javadsl.server.Directives.*;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
@@ -16,7 +18,10 @@ import com.typesafe.config.ConfigFactory;
 import io.mintline.config.MintlineSettings;
 import io.mintline.config.SettingsException;
 import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.devnet.Devnet;
+import io.mintline.devnet.DevnetSettings;
 import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.wallet.WalletRoutes;
 import java.time.Duration;
@@ -39,12 +44,15 @@ public final class MintlineNode {
   private final MintlineSettings settings;
   private final ServerBinding binding;
   private final int managementPort;
+  private final Devnet devnet;
 
-  private MintlineNode(ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, int managementPort) {
+  private MintlineNode(
+      ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, int managementPort, Devnet devnet) {
     this.system = system;
     this.settings = settings;
     this.binding = binding;
     this.managementPort = managementPort;
+    this.devnet = devnet;
   }
 
   public static void main(String[] args) {
@@ -67,7 +75,26 @@ public final class MintlineNode {
     Config full = JournalDatabase.akkaConfig(settings.database()).withFallback(config).resolve();
     log.info("Starting Mintline {} on {} with database {}", settings.version(), settings.network().id(), settings.database());
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
+    // The embedded default's chain: an in-process devnet that wallets on this machine can use too.
+    Devnet devnet = settings.runsEmbeddedDevnet() ? startDevnet(settings.devnet()) : null;
+    String algodUrl = devnet != null ? devnet.url() : settings.algod().url();
+    String algodToken = devnet != null ? devnet.apiToken() : settings.algod().token();
+    log.info("Algorand node in use: {}{}", algodUrl, devnet != null ? " (in-process devnet)" : "");
+
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), "mintline", full);
+    } catch (RuntimeException e) {
+      if (devnet != null) devnet.close();
+      throw e;
+    }
+    if (devnet != null) {
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-devnet", () -> {
+            devnet.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+    }
     try {
       JournalDatabase database = JournalDatabase.get(system);
       WalletEntity.init(system);
@@ -76,7 +103,8 @@ public final class MintlineNode {
       int managementPort = AkkaManagement.get(system.classicSystem()).start()
           .toCompletableFuture().get(30, TimeUnit.SECONDS).getPort();
 
-      HealthRoutes health = new HealthRoutes(system, database, settings.version());
+      ChainCheck chain = new ChainCheck(algodUrl, algodToken, devnet != null, settings.health().databaseTimeout());
+      HealthRoutes health = new HealthRoutes(system, database, chain, settings.version());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
@@ -88,10 +116,25 @@ public final class MintlineNode {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      return new MintlineNode(system, settings, binding, managementPort);
+      return new MintlineNode(system, settings, binding, managementPort, devnet);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Mintline failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  private static Devnet startDevnet(MintlineSettings.EmbeddedDevnet embedded) {
+    DevnetSettings devnetSettings = DevnetSettings.defaults()
+        .withHost(embedded.host())
+        .withPort(embedded.port())
+        .withApiToken(embedded.token())
+        .withBlockInterval(embedded.blockInterval());
+    try {
+      return Devnet.start(devnetSettings);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the in-process devnet could not start on " + embedded.host() + ":"
+          + embedded.port() + " (set MINTLINE_DEVNET_PORT, or MINTLINE_ALGOD_URL to use another algod): "
+          + e.getMessage(), e);
     }
   }
 
@@ -119,6 +162,11 @@ public final class MintlineNode {
 
   public int managementPort() {
     return managementPort;
+  }
+
+  /** The in-process devnet, or null when the node uses an external algod. */
+  public Devnet devnet() {
+    return devnet;
   }
 
   /** Runs coordinated shutdown and waits until the actor system has terminated. */

@@ -37,6 +37,9 @@ class LocalClusterTest {
       MintlineSettings settings = MintlineSettings.load(config);
       assertEquals(MintlineSettings.Vendor.POSTGRES, settings.database().vendor());
       assertEquals(8080 + n, settings.http().port());
+      // One chain for the cluster: node 1's in-process devnet, which nodes 2 and 3 use.
+      assertEquals(n == 1, settings.runsEmbeddedDevnet());
+      if (n > 1) assertEquals("http://127.0.0.1:4001", settings.algod().url());
       assertEquals(2550 + n, config.getInt("akka.remote.artery.canonical.port"));
       assertEquals(8550 + n, config.getInt("akka.management.http.port"));
       ports.add(settings.http().port());

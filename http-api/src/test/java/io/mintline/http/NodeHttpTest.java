@@ -65,6 +65,10 @@ class NodeHttpTest {
     assertTrue(health.path("checks").path("database").has("latencyMs"));
     assertEquals("Up", health.path("checks").path("cluster").path("selfStatus").asText());
     assertFalse(health.path("version").asText().isBlank());
+    JsonNode chain = health.path("checks").path("chain");
+    assertTrue(chain.path("ok").asBoolean(), chain.toString());
+    assertTrue(chain.path("embeddedDevnet").asBoolean(), chain.toString());
+    assertEquals(node.node.devnet().url(), chain.path("algodUrl").asText());
   }
 
   @Test

@@ -38,7 +38,8 @@ class NodeJarIT {
     builder.environment().put("MINTLINE_HTTP_PORT", String.valueOf(http));
     builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
     builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
-    builder.environment().put("MINTLINE_DEVNET_PORT", String.valueOf(freePort()));
+    int devnetPort = freePort();
+    builder.environment().put("MINTLINE_DEVNET_PORT", String.valueOf(devnetPort));
     builder.environment().keySet().removeIf(k -> k.equals("MINTLINE_DB_URL"));
     Process node = builder.start();
     try {
@@ -61,6 +62,12 @@ class NodeJarIT {
       assertEquals("healthy", health.path("status").asText(), health + "\n" + log());
       assertEquals("h2", health.path("checks").path("database").path("vendor").asText());
       assertTrue(Files.isDirectory(workDir.resolve("data")), "the embedded H2 database lives under ./data");
+      assertEquals("http://127.0.0.1:" + devnetPort, health.path("checks").path("chain").path("algodUrl").asText(), health.toString());
+      HttpResponse<String> algodStatus = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + devnetPort + "/v2/status"))
+              .header("X-Algo-API-Token", "a".repeat(64)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, algodStatus.statusCode(), "wallets on this machine reach the node's devnet: " + algodStatus.body());
 
       node.destroy(); // SIGTERM: the JVM hook runs coordinated shutdown
       assertTrue(node.waitFor(45, TimeUnit.SECONDS), "node did not stop within 45 s of SIGTERM; log:\n" + log());

@@ -24,6 +24,7 @@ final class TestNode implements AutoCloseable {
         "mintline.http.port", 0,
         "akka.management.http.port", 0,
         "akka.remote.artery.canonical.port", 0,
+        "mintline.devnet.port", 0,
         "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
         "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"));
     Config config = overrides.withFallback(database).withFallback(ConfigFactory.load());

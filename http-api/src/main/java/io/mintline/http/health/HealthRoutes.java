@@ -28,11 +28,13 @@ public final class HealthRoutes {
   private final ActorSystem<?> system;
   private final JournalDatabase database;
   private final HealthChecks checks;
+  private final ChainCheck chain;
   private final String version;
 
-  public HealthRoutes(ActorSystem<?> system, JournalDatabase database, String version) {
+  public HealthRoutes(ActorSystem<?> system, JournalDatabase database, ChainCheck chain, String version) {
     this.system = system;
     this.database = database;
+    this.chain = chain;
     this.version = version;
     this.checks = new HealthChecks(
         (akka.actor.ExtendedActorSystem) system.classicSystem(),
@@ -51,7 +53,7 @@ public final class HealthRoutes {
   }
 
   public CompletionStage<HealthReport> report() {
-    return database.check().thenApply(db -> {
+    return database.check().thenCombine(chain.check(), (db, chainCheck) -> {
       Map<String, Object> checks = new LinkedHashMap<>();
       Map<String, Object> dbCheck = new LinkedHashMap<>();
       dbCheck.put("ok", db.ok());
@@ -62,9 +64,10 @@ public final class HealthRoutes {
       checks.put("database", dbCheck);
       Map<String, Object> cluster = clusterCheck();
       checks.put("cluster", cluster);
+      checks.put("chain", chainCheck);
 
       String status = "healthy";
-      if (!(Boolean) cluster.get("ok")) status = "degraded";
+      if (!(Boolean) cluster.get("ok") || !(Boolean) chainCheck.get("ok")) status = "degraded";
       if (!db.ok()) status = "down";
       return new HealthReport(status, checks, version);
     });
