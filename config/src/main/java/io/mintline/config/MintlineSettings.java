@@ -174,7 +174,7 @@ public record MintlineSettings(
   }
 
   /** Typed getters that turn every Typesafe Config failure into a {@link SettingsException}. */
-  private record Reader(Config config) {
+  record Reader(Config config) {
 
     String string(String key) {
       try {
