@@ -1,0 +1,39 @@
+package io.mintline.deploy.algorand;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Everything the engine asks of an Algorand node. Implementations talk to algod (primary, then
+ * backup URL) with timeouts and retries from configuration; tests give them the devnet, never a
+ * mock.
+ *
+ * <p>Failures: a stage fails with {@link ChainException}; {@link ChainException#retryable()} tells
+ * a caller whether the same call may succeed later (timeouts, 5xx, node unreachable) or never will
+ * (the node rejected the transaction).
+ */
+public interface AlgorandGateway {
+
+  /** Suggested parameters for a new transaction: fee, validity window, genesis id and hash. */
+  CompletionStage<ChainParams> params();
+
+  /**
+   * Submits signed transaction bytes (one transaction or a concatenated group) and answers the
+   * txid of the first. A transaction the ledger already holds is not an error: it answers the txid
+   * (so resending saved bytes after a crash is safe).
+   */
+  CompletionStage<String> submit(byte[] signedBytes);
+
+  /** The transaction's outcome if the node knows it as confirmed; empty while unknown or pending. */
+  CompletionStage<Optional<Confirmation>> lookup(String txId);
+
+  /**
+   * Completes when {@code txId} is confirmed, by following blocks (one shared follower, not a poll
+   * loop per txid). Fails with a non-retryable {@link ChainException} of kind {@code EXPIRED} once
+   * the chain has passed {@code lastValid} without it.
+   */
+  CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid);
+
+  /** The algod URL currently in use (primary or backup). */
+  String algodUrl();
+}
