@@ -4,7 +4,9 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
+import akka.persistence.jdbc.db.SlickDatabase;
 import akka.persistence.jdbc.db.SlickExtension;
+import akka.stream.alpakka.slick.javadsl.SlickSession;
 import akka.persistence.jdbc.db.SlickExtensionImpl;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -47,6 +49,7 @@ public final class JournalDatabase implements Extension {
   private final MintlineSettings.Database settings;
   private final Duration checkTimeout;
   private final HikariDataSource dataSource;
+  private final SlickSession slickSession;
   private final Executor blockingIo;
   private final AtomicReference<String> migrationError = new AtomicReference<>("not migrated yet");
   private volatile boolean migrated;
@@ -58,8 +61,9 @@ public final class JournalDatabase implements Extension {
     this.blockingIo =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
     SlickExtensionImpl slick = (SlickExtensionImpl) SlickExtension.get(system.classicSystem());
-    var source = slick.database(system.settings().config().getConfig("jdbc-journal")).database().source();
-    this.dataSource = ((HikariCPJdbcDataSource) source).ds();
+    SlickDatabase shared = slick.database(system.settings().config().getConfig("jdbc-journal"));
+    this.dataSource = ((HikariCPJdbcDataSource) shared.database().source()).ds();
+    this.slickSession = new SharedSlickSession(shared);
   }
 
   /**
@@ -97,7 +101,9 @@ public final class JournalDatabase implements Extension {
             Map.of("akka-persistence-jdbc", Map.of("shared-databases", Map.of(SHARED_DB, shared))),
             "mintline.db settings")
         .withFallback(ConfigFactory.parseString(
-            "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
+            "akka.projection.jdbc.dialect = " + (db.vendor() == MintlineSettings.Vendor.POSTGRES ? "postgres-dialect" : "h2-dialect") + "\n"
+                + "akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = " + db.maxConnections() + "\n"
+                + "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-read-journal.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-durable-state-store.use-shared-db = " + SHARED_DB + "\n"));
@@ -123,6 +129,34 @@ public final class JournalDatabase implements Extension {
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** An alpakka-slick session on the shared pool (closing it leaves the pool open). */
+  public SlickSession slickSession() {
+    return slickSession;
+  }
+
+  private static final class SharedSlickSession extends SlickSession {
+    private final SlickDatabase shared;
+
+    SharedSlickSession(SlickDatabase shared) {
+      this.shared = shared;
+    }
+
+    @Override
+    public slick.jdbc.JdbcBackend.DatabaseDef db() {
+      return shared.database();
+    }
+
+    @Override
+    public slick.jdbc.JdbcProfile profile() {
+      return shared.profile();
+    }
+
+    @Override
+    public void close() {
+      // The pool belongs to akka-persistence-jdbc and closes with the actor system.
+    }
   }
 
   public MintlineSettings.Vendor vendor() {

@@ -24,7 +24,10 @@ import java.util.Set;
  *
  * <p>Protocol: {@link MarkSeen} records that the wallet showed up (a login, a tip sent or received)
  * and persists {@link Seen}; {@link GetWallet} answers the current {@link Summary} without
- * persisting anything. Events are tagged {@code wallet-<slice>} for the read-side projections.
+ * persisting anything. A deployment tells its owner {@link DeploymentStarted} and, once its TipProxy
+ * is live, {@link CreatorActivated}: the wallet becomes a creator with that app. Both are
+ * idempotent (a deployment repeats them after a crash). Events are tagged {@code wallet-<slice>}
+ * for the read-side projections.
  */
 public final class WalletEntity
     extends EventSourcedBehaviorWithEnforcedReplies<WalletEntity.Command, WalletEntity.Event, WalletEntity.State> {
@@ -56,11 +59,26 @@ public final class WalletEntity
   /** Records that the wallet was seen through {@code via} (e.g. "login", "tip"); replies the summary. */
   public record MarkSeen(String via, ActorRef<Summary> replyTo) implements Command {}
 
+  /** A deployment of this wallet's TipProxy started (told by the deployment; idempotent). */
+  public record DeploymentStarted(String deploymentId, String displayName) implements Command {}
+
+  /** This wallet's TipProxy is live: the wallet is a creator (told by the deployment; idempotent). */
+  public record CreatorActivated(String deploymentId, long appId, String appAddress, String displayName)
+      implements Command {}
+
   /** Asks for the wallet's summary; persists nothing. */
   public record GetWallet(ActorRef<Summary> replyTo) implements Command {}
 
+  /** A wallet's role: every wallet is a fan; one with a live TipProxy is also a creator. */
+  public enum Role {
+    FAN,
+    CREATOR
+  }
+
   /** What a wallet looks like from outside. {@code known} is false for a wallet never seen. */
-  public record Summary(String address, boolean known, Instant firstSeen, Instant lastSeen, long timesSeen)
+  public record Summary(
+      String address, boolean known, Instant firstSeen, Instant lastSeen, long timesSeen, Role role,
+      String displayName, String deploymentId, Long appId, String appAddress)
       implements CborSerializable {}
 
   // ---- events ----
@@ -71,18 +89,38 @@ public final class WalletEntity
   /** The wallet was seen at {@code at} through {@code via}. */
   public record Seen(String address, Instant at, String via) implements Event {}
 
+  /** A deployment for this wallet started. */
+  public record CreatorRequested(String address, String deploymentId, String displayName, Instant at) implements Event {}
+
+  /** The wallet became a creator with TipProxy {@code appId}. */
+  public record BecameCreator(String address, String deploymentId, long appId, String appAddress, String displayName, Instant at)
+      implements Event {}
+
   // ---- state ----
 
-  /** The wallet's state; {@code firstSeen} is null until the first {@link Seen}. */
-  public record State(Instant firstSeen, Instant lastSeen, long timesSeen) implements CborSerializable {
-    static final State EMPTY = new State(null, null, 0);
+  /** The wallet's state; {@code firstSeen} is null until the wallet is first seen. */
+  public record State(
+      Instant firstSeen, Instant lastSeen, long timesSeen, Role role, String displayName, String deploymentId,
+      Long appId, String appAddress) implements CborSerializable {
+    static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null);
 
     State seen(Instant at) {
-      return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1);
+      return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1, role, displayName, deploymentId, appId, appAddress);
+    }
+
+    State creatorRequested(CreatorRequested e) {
+      return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
+          e.displayName(), e.deploymentId(), appId, appAddress);
+    }
+
+    State becameCreator(BecameCreator e) {
+      return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen,
+          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress());
     }
 
     Summary summary(String address) {
-      return new Summary(address, firstSeen != null, firstSeen, lastSeen, timesSeen);
+      return new Summary(address, firstSeen != null, firstSeen, lastSeen, timesSeen, role, displayName, deploymentId,
+          appId, appAddress);
     }
   }
 
@@ -108,7 +146,21 @@ public final class WalletEntity
         .forAnyState()
         .onCommand(MarkSeen.class, this::onMarkSeen)
         .onCommand(GetWallet.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(address)))
+        .onCommand(DeploymentStarted.class, this::onDeploymentStarted)
+        .onCommand(CreatorActivated.class, this::onCreatorActivated)
         .build();
+  }
+
+  private ReplyEffect<Event, State> onDeploymentStarted(State state, DeploymentStarted cmd) {
+    if (cmd.deploymentId().equals(state.deploymentId()) || state.role() == Role.CREATOR) return Effect().noReply();
+    return Effect().persist(new CreatorRequested(address, cmd.deploymentId(), cmd.displayName(), clock.instant())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onCreatorActivated(State state, CreatorActivated cmd) {
+    if (state.role() == Role.CREATOR && cmd.appId() == state.appId()) return Effect().noReply();
+    return Effect()
+        .persist(new BecameCreator(address, cmd.deploymentId(), cmd.appId(), cmd.appAddress(), cmd.displayName(), clock.instant()))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onMarkSeen(State state, MarkSeen cmd) {
@@ -122,6 +174,8 @@ public final class WalletEntity
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(Seen.class, (state, event) -> state.seen(event.at()))
+        .onEvent(CreatorRequested.class, State::creatorRequested)
+        .onEvent(BecameCreator.class, State::becameCreator)
         .build();
   }
 

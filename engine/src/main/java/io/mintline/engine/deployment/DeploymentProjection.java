@@ -1,0 +1,108 @@
+package io.mintline.engine.deployment;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.Offset;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.ExactlyOnceProjection;
+import akka.projection.javadsl.SourceProvider;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.PooledJdbcSession;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+
+/**
+ * Builds the {@code deployments} read-side table from deployment events, exactly once (the row
+ * change and the projection offset commit in one transaction). One instance in the cluster, run
+ * as a sharded daemon process.
+ */
+public final class DeploymentProjection extends JdbcHandler<EventEnvelope<DeploymentEntity.Event>, PooledJdbcSession> {
+
+  public static void init(ActorSystem<?> system) {
+    JournalDatabase database = JournalDatabase.get(system);
+    SourceProvider<Offset, EventEnvelope<DeploymentEntity.Event>> source =
+        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), DeploymentEntity.TAG);
+    ExactlyOnceProjection<Offset, EventEnvelope<DeploymentEntity.Event>> projection = JdbcProjection.exactlyOnce(
+        ProjectionId.of("deployments", DeploymentEntity.TAG),
+        source,
+        () -> new PooledJdbcSession(database.dataSource()),
+        DeploymentProjection::new,
+        system);
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class, "deployments-projection", 1, i -> ProjectionBehavior.create(projection),
+        ProjectionBehavior.stopMessage());
+  }
+
+  @Override
+  public void process(PooledJdbcSession session, EventEnvelope<DeploymentEntity.Event> envelope) throws Exception {
+    String id = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+    DeploymentEntity.Event event = envelope.event();
+    session.withConnection(connection -> {
+      apply(connection, id, event);
+      return null;
+    });
+  }
+
+  private static void apply(Connection c, String id, DeploymentEntity.Event event) throws SQLException {
+    if (event instanceof DeploymentEntity.Requested e) {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO deployments (id, owner, network, display_name, status, created_at, updated_at) "
+              + "SELECT ?, ?, ?, ?, 'requested', ?, ? WHERE NOT EXISTS (SELECT 1 FROM deployments WHERE id = ?)")) {
+        s.setString(1, id);
+        s.setString(2, e.owner());
+        s.setString(3, e.network());
+        s.setString(4, e.displayName());
+        s.setLong(5, micros(e.at()));
+        s.setLong(6, micros(e.at()));
+        s.setString(7, id);
+        s.executeUpdate();
+      }
+    } else if (event instanceof DeploymentEntity.Submitted e) {
+      update(c, id, "submitted", e.txId(), null, null, null, null, e.at());
+    } else if (event instanceof DeploymentEntity.Expired e) {
+      update(c, id, "requested", null, null, null, null, null, e.at());
+    } else if (event instanceof DeploymentEntity.Confirmed e) {
+      update(c, id, "confirmed", null, e.appId(), e.appAddress(), e.round(), null, e.at());
+    } else if (event instanceof DeploymentEntity.FundingSubmitted e) {
+      update(c, id, "funding", null, null, null, null, null, e.at());
+    } else if (event instanceof DeploymentEntity.FundingExpired e) {
+      update(c, id, "confirmed", null, null, null, null, null, e.at());
+    } else if (event instanceof DeploymentEntity.Activated e) {
+      update(c, id, "active", null, null, null, null, null, e.at());
+    } else if (event instanceof DeploymentEntity.Failed e) {
+      update(c, id, "failed", null, null, null, null, e.reason(), e.at());
+    }
+  }
+
+  /** Sets the status and whichever of the other columns the event carries (nulls leave them). */
+  private static void update(Connection c, String id, String status, String txId, Long appId, String appAddress,
+      Long round, String error, Instant at) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "UPDATE deployments SET status = ?, tx_id = COALESCE(?, tx_id), app_id = COALESCE(?, app_id), "
+            + "app_address = COALESCE(?, app_address), confirmed_round = COALESCE(?, confirmed_round), "
+            + "error = ?, updated_at = ? WHERE id = ?")) {
+      s.setString(1, status);
+      s.setString(2, txId);
+      if (appId == null) s.setNull(3, Types.BIGINT); else s.setLong(3, appId);
+      s.setString(4, appAddress);
+      if (round == null) s.setNull(5, Types.BIGINT); else s.setLong(5, round);
+      s.setString(6, error);
+      s.setLong(7, micros(at));
+      s.setString(8, id);
+      s.executeUpdate();
+    }
+  }
+
+  static long micros(Instant at) {
+    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+  }
+}

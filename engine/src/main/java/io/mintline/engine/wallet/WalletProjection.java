@@ -1,0 +1,78 @@
+package io.mintline.engine.wallet;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.PooledJdbcSession;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Builds the {@code wallets} read-side table from wallet events, exactly once, one projection per
+ * tag slice ({@link WalletEntity#TAG_SLICES}), spread over the cluster as a sharded daemon process.
+ */
+public final class WalletProjection extends JdbcHandler<EventEnvelope<WalletEntity.Event>, PooledJdbcSession> {
+
+  public static void init(ActorSystem<?> system) {
+    JournalDatabase database = JournalDatabase.get(system);
+    ShardedDaemonProcess.get(system).init(
+        ProjectionBehavior.Command.class, "wallets-projection", WalletEntity.TAG_SLICES, slice -> {
+          String tag = "wallet-" + slice;
+          return ProjectionBehavior.create(JdbcProjection.exactlyOnce(
+              ProjectionId.of("wallets", tag),
+              EventSourcedProvider.<WalletEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+              () -> new PooledJdbcSession(database.dataSource()),
+              WalletProjection::new,
+              system));
+        },
+        ProjectionBehavior.stopMessage());
+  }
+
+  @Override
+  public void process(PooledJdbcSession session, EventEnvelope<WalletEntity.Event> envelope) throws Exception {
+    WalletEntity.Event event = envelope.event();
+    session.withConnection(connection -> {
+      apply(connection, event);
+      return null;
+    });
+  }
+
+  private static void apply(Connection c, WalletEntity.Event event) throws SQLException {
+    if (event instanceof WalletEntity.Seen e) {
+      ensureRow(c, e.address(), e.at());
+      exec(c, "UPDATE wallets SET times_seen = times_seen + 1, last_seen = ? WHERE address = ?", micros(e.at()), e.address());
+    } else if (event instanceof WalletEntity.CreatorRequested e) {
+      ensureRow(c, e.address(), e.at());
+      exec(c, "UPDATE wallets SET display_name = ?, deployment_id = ? WHERE address = ?", e.displayName(), e.deploymentId(), e.address());
+    } else if (event instanceof WalletEntity.BecameCreator e) {
+      ensureRow(c, e.address(), e.at());
+      exec(c, "UPDATE wallets SET role = 'creator', display_name = ?, deployment_id = ?, app_id = ?, app_address = ? WHERE address = ?",
+          e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), e.address());
+    }
+  }
+
+  private static void ensureRow(Connection c, String address, Instant at) throws SQLException {
+    exec(c, "INSERT INTO wallets (address, role, first_seen, last_seen, times_seen) SELECT ?, 'fan', ?, ?, 0 "
+        + "WHERE NOT EXISTS (SELECT 1 FROM wallets WHERE address = ?)", address, micros(at), micros(at), address);
+  }
+
+  private static void exec(Connection c, String sql, Object... values) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < values.length; i++) s.setObject(i + 1, values[i]);
+      s.executeUpdate();
+    }
+  }
+
+  private static long micros(Instant at) {
+    return at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000;
+  }
+}
