@@ -92,8 +92,14 @@ public record MintlineSettings(
   /**
    * The Algorand node the engine talks to. An empty {@code url} on devnet means the in-process
    * devnet; on testnet and mainnet a URL is required.
+   *
+   * @param timeout budget of one algod request before it counts as failed (and the other URL is tried)
+   * @param followTimeout budget of one {@code wait-for-block-after} long poll (algod holds it up to a minute)
+   * @param retry how often and how patiently a gateway call is retried before it fails as unavailable
+   * @param recentTxids confirmed txids the block follower remembers for lookups algod has forgotten
    */
-  public record Algod(String url, String backupUrl, String token) {
+  public record Algod(String url, String backupUrl, String token, Duration timeout, Duration followTimeout,
+      Retry retry, int recentTxids) {
     public boolean embedded() {
       return url.isEmpty();
     }
@@ -104,6 +110,9 @@ public record MintlineSettings(
       return "Algod[url=" + (url.isEmpty() ? "in-process devnet" : url) + ", backupUrl=" + backupUrl + "]";
     }
   }
+
+  /** Attempts per call (over primary and backup URL) and the exponential backoff between rounds of them. */
+  public record Retry(int maxAttempts, Duration minBackoff, Duration maxBackoff) {}
 
   /** The in-process devnet of the embedded default. {@code blockInterval} zero = instant rounds. */
   public record EmbeddedDevnet(String host, int port, Duration blockInterval, String token) {
@@ -150,7 +159,17 @@ public record MintlineSettings(
     Algod algod = new Algod(
         r.httpUrlOrEmpty("mintline.algod.url"),
         r.httpUrlOrEmpty("mintline.algod.backup-url"),
-        r.string("mintline.algod.token"));
+        r.string("mintline.algod.token"),
+        r.positiveDuration("mintline.algod.timeout"),
+        r.positiveDuration("mintline.algod.follow-timeout"),
+        new Retry(
+            r.intInRange("mintline.algod.retry.max-attempts", 1, 100),
+            r.positiveDuration("mintline.algod.retry.min-backoff"),
+            r.positiveDuration("mintline.algod.retry.max-backoff")),
+        r.intInRange("mintline.algod.recent-txids", 0, 10_000_000));
+    if (algod.retry().maxBackoff().compareTo(algod.retry().minBackoff()) < 0) {
+      throw new SettingsException("mintline.algod.retry.max-backoff", "at least mintline.algod.retry.min-backoff", algod.retry().maxBackoff());
+    }
     if (network != Network.DEVNET && algod.embedded()) {
       throw new SettingsException("mintline.algod.url", "the algod URL of the " + network.id() + " node (the in-process devnet serves devnet only)", "");
     }
