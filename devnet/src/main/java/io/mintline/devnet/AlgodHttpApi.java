@@ -59,6 +59,14 @@ final class AlgodHttpApi {
   /** Requests waiting for a worker; beyond this the acceptor thread runs them itself. */
   private static final int QUEUE = 4_096;
 
+  static {
+    // The JDK server writes headers and body separately; with Nagle on, every answer waits for the
+    // client's delayed ACK (40 ms). Read once, when the first HttpServer is created in this JVM.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final String JSON = "application/json";
   private static final String MSGPACK = "application/msgpack";
 
