@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * mode, as soon as a group has been accepted. While {@linkplain #pause() paused} no rounds are
  * made and submissions are refused with 503, as algod refuses them while it cannot make progress
  * (catchup); reads keep working.
+ *
+ * <p>Application calls are recorded with their arguments and app ids, but TEAL is not executed:
+ * no approval program ever runs, and logic signatures are refused. See devnet/README.md for the
+ * endpoints and the ledger rules.
  */
 public final class Devnet implements AutoCloseable {
 
