@@ -421,7 +421,7 @@ final class AlgodHttpApi {
     if (msgpack) {
       send(ex, 200, MSGPACK, b.msgpackResponse());
     } else {
-      sendJson(ex, 200, Map.of("block", b.tree()));
+      sendJson(ex, 200, Map.of("block", Views.jsonAddresses(b.tree())));
     }
   }
 

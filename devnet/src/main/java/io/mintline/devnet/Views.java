@@ -1,5 +1,6 @@
 package io.mintline.devnet;
 
+import com.algorand.algosdk.crypto.Address;
 import io.mintline.devnet.ledger.AccountSnapshot;
 import io.mintline.devnet.ledger.AppState;
 import io.mintline.devnet.ledger.AssetState;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * algod v2 response bodies as trees under algod's field names. The same tree is written as JSON
@@ -147,12 +149,63 @@ final class Views {
       m.put("txn", new Msgpack.Raw(r.signedBytes()));
     } else {
       try {
-        m.put("txn", Msgpack.decode(r.signedBytes()));
+        m.put("txn", jsonAddresses(Msgpack.decode(r.signedBytes())));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
     return m;
+  }
+
+  private static final Set<String> ADDRESS_KEYS =
+      Set.of("snd", "rcv", "close", "arcv", "asnd", "aclose", "fadd", "rekey", "sgnr", "apat");
+  private static final Set<String> ASSET_PARAM_ADDRESS_KEYS = Set.of("m", "r", "f", "c");
+
+  /**
+   * algod's JSON writes addresses inside transactions as base32 strings (its Address is a
+   * TextMarshaler) and other bytes as base64; msgpack keeps raw bytes. Converts a msgpack tree of
+   * signed transactions or a block to the JSON form.
+   */
+  @SuppressWarnings("unchecked")
+  static Object jsonAddresses(Object tree) {
+    if (tree instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      ((Map<String, Object>) map).forEach((k, v) -> {
+        if (ADDRESS_KEYS.contains(k)) {
+          out.put(k, toAddress(v));
+        } else if (k.equals("apar") && v instanceof Map<?, ?> params) {
+          Map<String, Object> p = new LinkedHashMap<>();
+          ((Map<String, Object>) params).forEach((pk, pv) ->
+              p.put(pk, ASSET_PARAM_ADDRESS_KEYS.contains(pk) ? toAddress(pv) : pv));
+          out.put(k, p);
+        } else {
+          out.put(k, jsonAddresses(v));
+        }
+      });
+      return out;
+    }
+    if (tree instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(jsonAddresses(o));
+      }
+      return out;
+    }
+    return tree;
+  }
+
+  private static Object toAddress(Object v) {
+    if (v instanceof byte[] b && b.length == 32) {
+      return new Address(b).toString();
+    }
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(toAddress(o));
+      }
+      return out;
+    }
+    return v;
   }
 
   static Map<String, Object> schema(long uints, long byteSlices) {

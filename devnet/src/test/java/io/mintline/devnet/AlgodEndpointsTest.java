@@ -146,6 +146,9 @@ class AlgodEndpointsTest {
     JsonNode node = JSON.readTree(json.body());
     assertEquals(p.confirmedRound.longValue(), node.get("confirmed-round").asLong());
     assertEquals(250_000, node.get("txn").get("txn").get("amt").asLong());
+    // As in algod's JSON: addresses base32, other bytes base64.
+    assertEquals(to.getAddress().toString(), node.get("txn").get("txn").get("rcv").asText());
+    assertEquals(chain.devnet.genesisHashBase64(), node.get("txn").get("txn").get("gh").asText());
 
     Response<PendingTransactionResponse> unknown =
         chain.algod.PendingTransactionInformation("A".repeat(52)).execute();
@@ -245,7 +248,9 @@ class AlgodEndpointsTest {
     // The previous block's hash chains, and JSON is available too.
     HttpResponse<String> json = chain.get("/v2/blocks/" + round + "?format=json", true);
     assertEquals(200, json.statusCode());
-    assertEquals(round, JSON.readTree(json.body()).get("block").get("rnd").asLong());
+    JsonNode jsonBlock = JSON.readTree(json.body()).get("block");
+    assertEquals(round, jsonBlock.get("rnd").asLong());
+    assertEquals(from.getAddress().toString(), jsonBlock.get("txns").get(0).get("txn").get("snd").asText());
     assertEquals(404, chain.algod.GetBlock(chain.devnet.currentRound() + 50).execute().code());
     assertEquals(400, chain.get("/v2/blocks/1?format=xml", true).statusCode());
   }
