@@ -3,14 +3,10 @@ package io.mintline.engine.persistence;
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.mintline.config.MintlineSettings;
 import io.mintline.engine.testing.TestDatabases;
+import io.mintline.engine.testing.TestSystems;
 import io.mintline.engine.wallet.WalletEntity;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +26,7 @@ class JournalRecoveryTest {
   void walletStateIsRecoveredByANewActorSystemOnTheSameDatabase(String database) throws Exception {
     Config db = TestDatabases.named(database, dataDir);
 
-    ActorSystem<Void> first = startSystem(db);
+    ActorSystem<Void> first = TestSystems.start(db);
     WalletEntity.Summary written;
     try {
       var wallet = ClusterSharding.get(first).entityRefFor(WalletEntity.ENTITY_KEY, WALLET);
@@ -42,10 +38,10 @@ class JournalRecoveryTest {
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertEquals(3, written.timesSeen());
     } finally {
-      stop(first);
+      TestSystems.stop(first);
     }
 
-    ActorSystem<Void> second = startSystem(db);
+    ActorSystem<Void> second = TestSystems.start(db);
     try {
       var recovered = ClusterSharding.get(second).entityRefFor(WalletEntity.ENTITY_KEY, WALLET)
           .<WalletEntity.Summary>ask(WalletEntity.GetWallet::new, Duration.ofSeconds(15))
@@ -53,28 +49,7 @@ class JournalRecoveryTest {
       assertEquals(written, recovered);
       assertTrue(JournalDatabase.get(second).check().toCompletableFuture().get().ok());
     } finally {
-      stop(second);
+      TestSystems.stop(second);
     }
-  }
-
-  static ActorSystem<Void> startSystem(Config db) throws Exception {
-    Config base = db.withFallback(ConfigFactory.load("engine-test.conf")).resolve();
-    Config full = JournalDatabase.akkaConfig(MintlineSettings.load(base).database()).withFallback(base);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
-    JournalDatabase database = JournalDatabase.get(system);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!database.migrated()) {
-      if (System.nanoTime() > deadline) fail("schema was not migrated within 30 s");
-      Thread.sleep(50);
-    }
-    WalletEntity.init(system);
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    return system;
-  }
-
-  static void stop(ActorSystem<?> system) throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
