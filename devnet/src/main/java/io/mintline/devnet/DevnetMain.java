@@ -2,6 +2,8 @@ package io.mintline.devnet;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a devnet on its own: {@code java -jar devnet/target/mintline-devnet.jar [--port N]
@@ -23,6 +25,7 @@ public final class DevnetMain {
       System.exit(2);
       return;
     }
+    quietLogging();
     Devnet devnet = Devnet.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -39,6 +42,14 @@ public final class DevnetMain {
       System.out.println("  " + a.address());
     }
     stopped.await();
+  }
+
+  /** Without a logback configuration, logback logs DEBUG; standalone, INFO is what a user wants. */
+  private static void quietLogging() {
+    if (System.getProperty("logback.configurationFile") == null
+        && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.INFO);
+    }
   }
 
   static DevnetSettings parse(String[] args, DevnetSettings settings) {

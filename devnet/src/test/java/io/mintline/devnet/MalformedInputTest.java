@@ -172,6 +172,16 @@ class MalformedInputTest {
   }
 
   @Test
+  void hugeFeesInAGroupAreRefusedNotOverflowed() throws Exception {
+    com.algorand.algosdk.transaction.Transaction t1 = chain.pay(sender, receiver, 1_000_000).build();
+    com.algorand.algosdk.transaction.Transaction t2 = chain.pay(sender, receiver, 2_000_000).build();
+    t1.fee = java.math.BigInteger.valueOf(Long.MAX_VALUE / 2 + 1);
+    t2.fee = java.math.BigInteger.valueOf(Long.MAX_VALUE / 2 + 1);
+    com.algorand.algosdk.transaction.TxGroup.assignGroupID(t1, t2);
+    refused(TestChain.bytes(sender.signTransaction(t1), sender.signTransaction(t2)));
+  }
+
+  @Test
   void badPathParametersAre400Or404NotServerErrors() throws Exception {
     assertEquals(400, chain.get("/v2/blocks/abc", true).statusCode());
     assertEquals(400, chain.get("/v2/blocks/-1", true).statusCode());

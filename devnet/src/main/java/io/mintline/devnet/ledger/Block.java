@@ -4,6 +4,7 @@ import io.mintline.devnet.wire.Hashes;
 import io.mintline.devnet.wire.Msgpack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ public final class Block {
   private final long txnCounter;
   private final List<TxnRecord> txns;
   private final byte[] hash;
-  private volatile byte[] encodedResponse;
+  /** Soft, so a long-running devnet keeps at most the blocks that are being read. */
+  private volatile SoftReference<byte[]> encodedResponse = new SoftReference<>(null);
 
   Block(long round, long timestamp, byte[] seed, byte[] previousHash, String genesisId,
       byte[] genesisHash, long txnCounter, List<TxnRecord> txns) {
@@ -96,10 +98,10 @@ public final class Block {
 
   /** {@code {"block": …}} in canonical msgpack, as algod answers {@code format=msgpack}. */
   public byte[] msgpackResponse() {
-    byte[] cached = encodedResponse;
+    byte[] cached = encodedResponse.get();
     if (cached == null) {
       cached = Msgpack.encode(Map.of("block", tree()));
-      encodedResponse = cached;
+      encodedResponse = new SoftReference<>(cached);
     }
     return cached;
   }

@@ -194,7 +194,11 @@ public final class Ledger {
    */
   public synchronized List<TxnRecord> submit(List<SubmittedTxn> group) {
     long round = landingRound();
-    checkGroup(group, round);
+    try {
+      checkGroup(group, round);
+    } catch (ArithmeticException e) {
+      throw new Rejection("txgroup fees overflow");
+    }
     undo.clear();
     List<TxnRecord> records = new ArrayList<>(group.size());
     try {
@@ -204,6 +208,9 @@ public final class Ledger {
     } catch (RuntimeException e) {
       while (!undo.isEmpty()) {
         undo.pop().run();
+      }
+      if (e instanceof ArithmeticException) {
+        throw new Rejection("amount overflow: " + e.getMessage());
       }
       throw e;
     }

@@ -54,6 +54,17 @@ public final class TxnDecoder {
   }
 
   public static SubmittedTxn decodeOne(byte[] bytes) {
+    try {
+      return decodeVerified(bytes);
+    } catch (Rejection r) {
+      throw r;
+    } catch (RuntimeException e) {
+      // Whatever odd shape got past algosdk's decoder, it is bad input, not a server fault.
+      throw new Rejection("msgpack decode error: malformed signed transaction: " + describe(e));
+    }
+  }
+
+  private static SubmittedTxn decodeVerified(byte[] bytes) {
     SignedTransaction stx;
     byte[] reencoded;
     try {
