@@ -61,16 +61,18 @@ public final class DeploymentEntity
   /** Registers deployments with cluster sharding (remembered, so unfinished ones resume). */
   public static void init(ActorSystem<?> system, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, hooks, retry, Clock.systemUTC()))
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, hooks, retry, Clock.systemUTC(), context.getShard()))
             .withSettings(ClusterShardingSettings.create(system)
                 .withRememberEntities(true)
                 .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
   }
 
+  /** {@code shard} may be null outside sharding (tests); it is used to passivate unknown ids. */
   public static Behavior<Command> create(
-      String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock) {
+      String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new DeploymentEntity(deploymentId, chain, hooks, retry, clock, context, timers)));
+        new DeploymentEntity(deploymentId, chain, hooks, retry, clock, context, timers, shard)));
   }
 
   public static String topicName(String deploymentId) {
@@ -206,6 +208,7 @@ public final class DeploymentEntity
   private final Clock clock;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private ActorRef<Topic.Command<Summary>> topic;
   /** One chain step at a time: a Proceed while a step is running is ignored. */
   private boolean stepRunning;
@@ -213,7 +216,7 @@ public final class DeploymentEntity
 
   private DeploymentEntity(
       String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
-      ActorContext<Command> context, TimerScheduler<Command> timers) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard) {
     super(PersistenceId.of(ENTITY_KEY.name(), deploymentId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.deploymentId = deploymentId;
@@ -223,6 +226,7 @@ public final class DeploymentEntity
     this.clock = clock;
     this.context = context;
     this.timers = timers;
+    this.shard = shard;
   }
 
   @Override
@@ -253,7 +257,11 @@ public final class DeploymentEntity
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forState(state -> state.status() == Status.NEW)
         .onCommand(Request.class, this::onFirstRequest)
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
+        .onCommand(Get.class, (state, cmd) -> {
+          // Asked about an id nobody requested: answer, then leave the remembered set.
+          if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          return Effect().reply(cmd.replyTo(), state.summary(deploymentId, false));
+        })
         .onAnyCommand(cmd -> Effect().noReply());
     builder.forAnyState()
         .onCommand(Request.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
