@@ -1,0 +1,171 @@
+package io.mintline.deploy.algorand;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mintline.config.MintlineSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@link AlgorandGateway} on algod's REST API (v2), over the JDK's asynchronous HTTP client rather
+ * than algosdk's {@code AlgodClient}: algosdk's client is blocking, has one global timeout and no
+ * failover, while here every call has its own budget and moves from the primary to the backup URL
+ * and back (see {@link AlgodHttp}). Transactions themselves are built and encoded with algosdk.
+ *
+ * <ul>
+ *   <li>{@link #submit}: {@code POST /v2/transactions}; algod's "transaction already in ledger"
+ *       answers the txid (computed from the bytes) instead of failing, so resending saved bytes
+ *       is safe; any other 4xx is {@code REJECTED}.
+ *   <li>{@link #lookup}: {@code GET /v2/transactions/pending/{txid}}, then the confirmations the
+ *       block follower has seen, for txids algod has already dropped from its pool.
+ *   <li>{@link #awaitConfirmation}: one shared {@link BlockFollower} per gateway.
+ * </ul>
+ * Close the gateway to stop its follower; pending waits then fail as {@code UNAVAILABLE}.
+ */
+public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AlgodHttp http;
+  private final Duration timeout;
+  private final Duration followTimeout;
+  private final BlockFollower follower;
+
+  /**
+   * @param urls primary first, then backups (non-empty)
+   * @param token the {@code X-Algo-API-Token}
+   */
+  public AlgodGateway(List<String> urls, String token, Duration timeout, Duration followTimeout,
+      MintlineSettings.Retry retry, int recentTxids) {
+    this.http = new AlgodHttp(urls, token, timeout, retry);
+    this.timeout = timeout;
+    this.followTimeout = followTimeout;
+    this.follower = new BlockFollower(http, followTimeout, retry.minBackoff(), recentTxids, this::pendingLookup);
+  }
+
+  /** A gateway for the configured algod (primary and backup URL, token, timeouts, retries). */
+  public static AlgodGateway create(MintlineSettings.Algod algod) {
+    return create(algod, algod.url(), algod.token());
+  }
+
+  /**
+   * A gateway with the configured timeouts and retries but another primary URL and token — the
+   * in-process devnet's, when the node runs the embedded default.
+   */
+  public static AlgodGateway create(MintlineSettings.Algod algod, String url, String token) {
+    List<String> urls = new ArrayList<>();
+    urls.add(url);
+    if (!algod.backupUrl().isEmpty() && !algod.backupUrl().equals(url)) urls.add(algod.backupUrl());
+    return new AlgodGateway(urls, token, algod.timeout(), algod.followTimeout(), algod.retry(), algod.recentTxids());
+  }
+
+  @Override
+  public CompletionStage<ChainParams> params() {
+    return http.get("/v2/transactions/params", timeout).thenApply(a -> {
+      JsonNode n = json(ok(a, "params"));
+      return new ChainParams(n.path("last-round").asLong(), n.path("min-fee").asLong(), n.path("fee").asLong(),
+          n.path("genesis-id").asText(), Base64.getDecoder().decode(n.path("genesis-hash").asText()));
+    });
+  }
+
+  @Override
+  public CompletionStage<String> submit(byte[] signedBytes) {
+    String txId;
+    try {
+      txId = Txids.firstTxId(signedBytes);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new ChainException(ChainException.Kind.REJECTED, "not signed transaction bytes: " + e.getMessage(), e));
+    }
+    return http.post("/v2/transactions", signedBytes).thenApply(a -> {
+      if (a.status() == 200) return json(a).path("txId").asText(txId);
+      String message = message(a);
+      if (message.contains("already in ledger")) return txId;
+      throw new ChainException(ChainException.Kind.REJECTED, "algod refused " + txId + ": " + message, null);
+    });
+  }
+
+  @Override
+  public CompletionStage<Optional<Confirmation>> lookup(String txId) {
+    return pendingLookup(txId);
+  }
+
+  private CompletableFuture<Optional<Confirmation>> pendingLookup(String txId) {
+    return http.get("/v2/transactions/pending/" + txId + "?format=json", timeout).thenApply(a -> {
+      if (a.status() == 404) return follower.seen(txId);
+      JsonNode n = json(ok(a, "pending transaction " + txId));
+      long round = n.path("confirmed-round").asLong(0);
+      if (round <= 0) return follower.seen(txId);
+      return Optional.of(new Confirmation(txId, round,
+          n.hasNonNull("application-index") ? n.get("application-index").asLong() : null,
+          n.hasNonNull("asset-index") ? n.get("asset-index").asLong() : null));
+    });
+  }
+
+  @Override
+  public CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid) {
+    return follower.await(txId, lastValid);
+  }
+
+  @Override
+  public String algodUrl() {
+    return http.activeUrl();
+  }
+
+  /** The chain's last round ({@code GET /v2/status}). */
+  public CompletionStage<Long> lastRound() {
+    return http.get("/v2/status", timeout).thenApply(a -> json(ok(a, "status")).path("last-round").asLong());
+  }
+
+  /**
+   * Completes with the last round once the chain is past {@code round}, or when algod's own wait
+   * (about a minute) ends.
+   */
+  public CompletionStage<Long> waitForBlockAfter(long round) {
+    return http.get("/v2/status/wait-for-block-after/" + round, followTimeout)
+        .thenApply(a -> json(ok(a, "wait-for-block-after")).path("last-round").asLong());
+  }
+
+  /** Block {@code round}, decoded, with txids recomputed. */
+  public CompletionStage<AlgorandBlock> block(long round) {
+    return http.get("/v2/blocks/" + round + "?format=msgpack", followTimeout)
+        .thenApply(a -> AlgorandBlock.decode(ok(a, "block " + round).body()));
+  }
+
+  @Override
+  public void close() {
+    follower.close();
+  }
+
+  private static AlgodHttp.Answer ok(AlgodHttp.Answer a, String what) {
+    if (a.status() == 200) return a;
+    // 404 and other 4xx here mean a question algod will not answer: asking again will not help.
+    throw new CompletionException(new ChainException(ChainException.Kind.REJECTED,
+        "algod answered " + a.status() + " for " + what + ": " + message(a), null));
+  }
+
+  private static JsonNode json(AlgodHttp.Answer a) {
+    try {
+      return JSON.readTree(a.body());
+    } catch (IOException e) {
+      throw new CompletionException(new ChainException(ChainException.Kind.UNAVAILABLE,
+          "algod at " + a.url() + " answered something that is not JSON: " + AlgodHttp.snippet(a.body()), e));
+    }
+  }
+
+  /** algod's error text ({@code {"message": …}}), or the raw body. */
+  private static String message(AlgodHttp.Answer a) {
+    try {
+      JsonNode n = JSON.readTree(a.body());
+      if (n != null && n.hasNonNull("message")) return n.get("message").asText();
+    } catch (IOException e) {
+      // not JSON: fall through
+    }
+    return AlgodHttp.snippet(a.body());
+  }
+}

@@ -1,0 +1,49 @@
+package io.mintline.deploy.keys;
+
+import com.algorand.algosdk.crypto.Address;
+import com.algorand.algosdk.crypto.Signature;
+import com.algorand.algosdk.transaction.SignedTransaction;
+import com.algorand.algosdk.transaction.Transaction;
+import com.algorand.algosdk.util.Encoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One Algorand signing key. The seam for key custody: {@link Ed25519Signer} holds a key in memory;
+ * a KMS or HSM signer implements {@link #signBytes(byte[])} by asking the device. Implementations
+ * never expose or log key material.
+ */
+public interface Signer {
+
+  /** A stable, non-secret name for the key (role and address), for the audit log. */
+  String keyId();
+
+  /** The account this key signs for (its own address; for a rekeyed account, the auth-addr). */
+  Address address();
+
+  /** An Ed25519 signature of {@code message} (64 bytes). */
+  byte[] signBytes(byte[] message);
+
+  /** Signs {@code txn} ("TX" ‖ canonical msgpack); sets auth-addr when the sender is another account. */
+  default SignedTransaction sign(Transaction txn) {
+    try {
+      byte[] signature = signBytes(txn.bytesToSign());
+      SignedTransaction signed = new SignedTransaction(txn, new Signature(signature), txn.txID());
+      if (!txn.sender.equals(address())) signed.authAddr(address());
+      return signed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("transaction does not encode", e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-512/256", e);
+    }
+  }
+
+  /** The signed transaction as the bytes algod accepts ({@code POST /v2/transactions}). */
+  default byte[] signToBytes(Transaction txn) {
+    try {
+      return Encoder.encodeToMsgPack(sign(txn));
+    } catch (IOException e) {
+      throw new UncheckedIOException("signed transaction does not encode", e);
+    }
+  }
+}
