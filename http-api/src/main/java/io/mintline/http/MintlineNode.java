@@ -15,12 +15,16 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.algorand.algosdk.v2.client.common.AlgodClient;
 import io.mintline.config.MintlineSettings;
+import io.mintline.config.NetworkProfile;
 import io.mintline.config.SettingsException;
+import io.mintline.deploy.algorand.AlgorandGenesis;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
 import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.http.auth.AuthModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.wallet.WalletRoutes;
@@ -73,6 +77,7 @@ public final class MintlineNode {
   public static MintlineNode start(Config config) {
     MintlineSettings settings = MintlineSettings.load(config);
     Config full = JournalDatabase.akkaConfig(settings.database()).withFallback(config).resolve();
+    NetworkProfile network = NetworkProfile.load(full, settings);
     log.info("Starting Mintline {} on {} with database {}", settings.version(), settings.network().id(), settings.database());
 
     // The embedded default's chain: an in-process devnet that wallets on this machine can use too.
@@ -80,6 +85,14 @@ public final class MintlineNode {
     String algodUrl = devnet != null ? devnet.url() : settings.algod().url();
     String algodToken = devnet != null ? devnet.apiToken() : settings.algod().token();
     log.info("Algorand node in use: {}{}", algodUrl, devnet != null ? " (in-process devnet)" : "");
+    AlgodClient algod = AlgorandGenesis.client(algodUrl, algodToken);
+    AlgorandGenesis genesis;
+    try {
+      genesis = AlgorandGenesis.require(algod, algodUrl, settings.network().id(), network.expectedGenesisHash());
+    } catch (RuntimeException e) {
+      if (devnet != null) devnet.close();
+      throw e;
+    }
 
     ActorSystem<Void> system;
     try {
@@ -106,8 +119,10 @@ public final class MintlineNode {
       ChainCheck chain = new ChainCheck(algodUrl, algodToken, devnet != null, settings.health().databaseTimeout());
       HealthRoutes health = new HealthRoutes(system, database, chain, settings.version());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
+      AuthModule auth = AuthModule.start(system, settings, network, genesis.hash(), algod, database);
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
+          auth.routes().route(requestId),
           pathPrefix("api", () -> pathPrefix("v1", () -> wallets.route()))));
 
       ServerBinding binding = Http.get(system)
@@ -117,6 +132,9 @@ public final class MintlineNode {
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       return new MintlineNode(system, settings, binding, managementPort, devnet);
+    } catch (SettingsException e) {
+      system.terminate();
+      throw e;
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Mintline failed to start: " + e.getMessage(), e);

@@ -3,6 +3,7 @@ package io.mintline.deploy.algorand;
 import com.algorand.algosdk.v2.client.common.AlgodClient;
 import com.algorand.algosdk.v2.client.common.Response;
 import com.algorand.algosdk.v2.client.model.TransactionParametersResponse;
+import io.mintline.config.SettingsException;
 import java.net.URI;
 
 /** The identity of the chain an algod serves: its genesis id and base64 genesis hash. */
@@ -20,6 +21,27 @@ public record AlgorandGenesis(String id, String hash) {
       throw new IllegalStateException("algod answered " + response.code() + " to /v2/transactions/params: " + response.message());
     }
     return new AlgorandGenesis(response.body().genesisId, response.body().genesisHash());
+  }
+
+  /**
+   * The network guard at start: the genesis of the chain behind {@code algod}, which must be {@code
+   * expectedHash} unless that is null (devnet). A mismatch names both hashes, so an operator sees at
+   * once that the node points at the wrong chain.
+   */
+  public static AlgorandGenesis require(AlgodClient algod, String url, String network, String expectedHash) {
+    AlgorandGenesis actual;
+    try {
+      actual = of(algod);
+    } catch (IllegalStateException e) {
+      throw new SettingsException("mintline.algod.url", "a reachable algod of " + network + " to check its genesis hash",
+          url + " (" + e.getMessage() + ")");
+    }
+    if (expectedHash != null && !expectedHash.equals(actual.hash())) {
+      throw new SettingsException("mintline.algod.url",
+          "an algod of " + network + " (genesis hash " + expectedHash + ")",
+          url + ", which serves genesis hash " + actual.hash() + " (" + actual.id() + "); refusing to start");
+    }
+    return actual;
   }
 
   /** An algosdk client for {@code url} (scheme, host and port) and API token. */
