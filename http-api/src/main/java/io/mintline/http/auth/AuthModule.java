@@ -1,0 +1,146 @@
+package io.mintline.http.auth;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import com.nimbusds.jose.jwk.JWKSet;
+import io.mintline.config.AuthSettings;
+import io.mintline.config.MintlineSettings;
+import io.mintline.config.NetworkProfile;
+import com.algorand.algosdk.v2.client.common.AlgodClient;
+import io.mintline.deploy.algorand.AlgodAccounts;
+import io.mintline.deploy.algorand.AlgorandAccounts;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.http.errors.ApiError;
+import io.mintline.http.errors.ApiException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything wallet login needs on one node, wired once at start: nonces (sharded), the signing
+ * keys, the deny-list of logged-out tokens (Distributed Data), refresh tokens, API keys and the
+ * audit log (JDBC on the shared pool, run on {@code mintline.blocking-io-dispatcher}).
+ */
+public final class AuthModule {
+  private static final Logger log = LoggerFactory.getLogger(AuthModule.class);
+
+  private final AtomicReference<AccessTokens> tokens = new AtomicReference<>();
+  private final LoginService login;
+  private final ApiKeys apiKeys;
+  private final AuditLog audit;
+  private final RevokedTokens revoked;
+  private final AuthRoutes routes;
+
+  private AuthModule(ActorSystem<?> system, MintlineSettings settings, AuthSettings auth, NetworkProfile network,
+      String genesisHash, AlgorandAccounts accounts, JournalDatabase database) {
+    Clock clock = Clock.systemUTC();
+    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    JWKSet configured = SigningKeys.configured(auth.jwks());
+    SigningKeys.requireConfiguredOffDevnet(settings.network(), configured);
+    if (configured != null) {
+      tokens.set(accessTokens(configured, auth, clock));
+    } else {
+      loadDevnetKeys(system, database, auth, clock, blockingIo, Duration.ofMillis(100));
+    }
+    NonceEntity.init(system, auth.nonceTtl(), auth.maxNoncesPerAddress());
+    ClusterSharding sharding = ClusterSharding.get(system);
+    this.revoked = new RevokedTokens(system, settings.askTimeout(), clock);
+    this.audit = new AuditLog(database.dataSource(), database.vendor(), blockingIo, clock);
+    RefreshTokens refreshTokens = new RefreshTokens(database.dataSource(), audit, auth.refreshTokenTtl(), clock);
+    this.apiKeys = new ApiKeys(database.dataSource(), audit, clock);
+    this.login = new LoginService(sharding, auth, network, genesisHash, accounts, this::tokens, refreshTokens, audit,
+        blockingIo, clock, settings.askTimeout(),
+        subject -> sharding.entityRefFor(WalletEntity.ENTITY_KEY, subject).tell(new WalletEntity.MarkSeen("login", system.ignoreRef())));
+    this.routes = new AuthRoutes(this, blockingIo);
+  }
+
+  /** Wires wallet login; throws SettingsException when the keys are missing (off devnet) or bad. */
+  public static AuthModule start(ActorSystem<?> system, MintlineSettings settings, NetworkProfile network,
+      String genesisHash, AlgodClient algod, JournalDatabase database) {
+    AuthSettings auth = AuthSettings.load(system.settings().config());
+    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    return new AuthModule(system, settings, auth, network, genesisHash, new AlgodAccounts(algod, blockingIo), database);
+  }
+
+  private static AccessTokens accessTokens(JWKSet keys, AuthSettings auth, Clock clock) {
+    return new AccessTokens(keys, auth.issuer(), auth.audience(), auth.accessTokenTtl(), clock);
+  }
+
+  /** Devnet only: waits for the schema, then loads (or makes) the key every node of the devnet shares. */
+  private void loadDevnetKeys(ActorSystem<?> system, JournalDatabase database, AuthSettings auth, Clock clock,
+      Executor blockingIo, Duration retry) {
+    CompletableFuture.runAsync(() -> {
+      if (!database.migrated()) throw new IllegalStateException("schema not migrated yet");
+      try {
+        tokens.set(accessTokens(SigningKeys.loadOrCreate(database), auth, clock));
+        log.info("Access tokens are signed with the devnet key kept in the database (kid {})", tokens.get().signingKid());
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }, blockingIo).whenComplete((done, failure) -> {
+      if (failure == null || system.whenTerminated().isCompleted()) return;
+      Duration next = retry.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : retry.multipliedBy(2);
+      system.scheduler().scheduleOnce(retry, () -> loadDevnetKeys(system, database, auth, clock, blockingIo, next),
+          system.executionContext());
+    });
+  }
+
+  public AuthRoutes routes() {
+    return routes;
+  }
+
+  public LoginService login() {
+    return login;
+  }
+
+  ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  RevokedTokens revoked() {
+    return revoked;
+  }
+
+  /** The token service; 503 while the devnet key is still being loaded. */
+  public AccessTokens tokens() {
+    AccessTokens current = tokens.get();
+    if (current == null) throw new ApiException(ApiError.NOT_READY, "the signing keys are not loaded yet; try again");
+    return current;
+  }
+
+  Principal fromBearer(String header, String requestId) {
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new ApiException(ApiError.UNAUTHORIZED, "Authorization must be 'Bearer <access token>'");
+    }
+    AccessTokens.Claims claims;
+    try {
+      claims = tokens().verify(header.substring(7).trim());
+    } catch (AccessTokens.RejectedException e) {
+      audit.record(new AuditLog.Entry("-", "auth.token.refused", "access-token", Map.of("reason", e.getMessage()), requestId));
+      throw new ApiException(ApiError.INVALID_TOKEN, e.getMessage());
+    }
+    if (revoked.isRevoked(claims.jti())) {
+      audit.record(new AuditLog.Entry(claims.subject(), "auth.token.refused", "access-token", Map.of("reason", "logged out", "jti", claims.jti()), requestId));
+      throw new ApiException(ApiError.INVALID_TOKEN, "access token refused: it was logged out");
+    }
+    return new Principal(claims.subject(), claims.tier(), claims.roles(), "jwt", claims.jti(), claims.expiresAt());
+  }
+
+  Principal fromApiKey(String key, String requestId) throws SQLException {
+    Optional<ApiKeys.Owner> owner = apiKeys.authenticate(key.trim());
+    if (owner.isEmpty()) {
+      audit.record(new AuditLog.Entry("-", "auth.api-key.refused", "api-key", Map.of(), requestId));
+      throw new ApiException(ApiError.UNAUTHORIZED, "API key not recognised (unknown or revoked)");
+    }
+    return new Principal(owner.get().owner(), owner.get().tier(), java.util.List.of("api-key"), "api-key", null, null);
+  }
+}

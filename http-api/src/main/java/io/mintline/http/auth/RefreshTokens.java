@@ -1,0 +1,223 @@
+package io.mintline.http.auth;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Opaque rotating refresh tokens. Only their SHA-256 is stored. Each login starts a family; each use
+ * rotates the token (one conditional UPDATE marks the old one used, so two concurrent uses cannot
+ * both win) and issues the next one in the same family. Presenting a token that was already rotated
+ * means it was copied: the whole family is revoked, so the thief's and the owner's newest token both
+ * stop working. Every change writes its audit row in the same transaction.
+ *
+ * <p>Methods block on JDBC: call them on the blocking-io dispatcher.
+ */
+public final class RefreshTokens {
+  static final String PREFIX = "mlr_";
+
+  /** A live refresh token: the secret (shown to the client once) and its family. */
+  public record Issued(String token, String familyId, String subject, String tier, Instant expiresAt) {}
+
+  /** Why a refresh token was refused. */
+  public enum Refusal {
+    UNKNOWN,
+    EXPIRED,
+    REVOKED,
+    /** An already rotated token came back: its family is now revoked. */
+    REUSED
+  }
+
+  /** A refused refresh token; {@code subject} is known unless the token is unknown. */
+  public static final class RefusedException extends Exception {
+    private final Refusal refusal;
+    private final String subject;
+
+    RefusedException(Refusal refusal, String subject) {
+      super(refusal.name(), null, false, false);
+      this.refusal = refusal;
+      this.subject = subject;
+    }
+
+    public Refusal refusal() {
+      return refusal;
+    }
+
+    public String subject() {
+      return subject;
+    }
+  }
+
+  private final DataSource dataSource;
+  private final AuditLog audit;
+  private final Duration ttl;
+  private final Clock clock;
+
+  public RefreshTokens(DataSource dataSource, AuditLog audit, Duration ttl, Clock clock) {
+    this.dataSource = dataSource;
+    this.audit = audit;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /** Starts a family for a fresh login and appends {@code login} to the audit log, atomically. */
+  public Issued startFamily(String subject, String tier, AuditLog.Entry login) throws SQLException {
+    String family = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement insert = c.prepareStatement(
+            "INSERT INTO auth_refresh_families (family_id, subject, tier, created_at) VALUES (?, ?, ?, ?)")) {
+          insert.setString(1, family);
+          insert.setString(2, subject);
+          insert.setString(3, tier);
+          insert.setObject(4, utc(now));
+          insert.executeUpdate();
+        }
+        Issued issued = insertToken(c, family, subject, tier, now);
+        audit.append(c, withFamily(login, family));
+        c.commit();
+        return issued;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Rotates {@code token}: the old one is spent, the returned one replaces it. */
+  public Issued rotate(String token, String requestId) throws SQLException, RefusedException {
+    String hash = Secrets.sha256(token);
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int spent;
+        try (PreparedStatement update = c.prepareStatement(
+            "UPDATE auth_refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND expires_at > ?"
+                + " AND family_id IN (SELECT family_id FROM auth_refresh_families WHERE revoked_at IS NULL)")) {
+          update.setObject(1, utc(now));
+          update.setString(2, hash);
+          update.setObject(3, utc(now));
+          spent = update.executeUpdate();
+        }
+        State state = state(c, hash);
+        if (spent == 1) {
+          Issued next = insertToken(c, state.family, state.subject, state.tier, now);
+          audit.append(c, new AuditLog.Entry(state.subject, "auth.refresh", "refresh-family:" + state.family, Map.of(), requestId));
+          c.commit();
+          return next;
+        }
+        if (state == null) {
+          c.rollback();
+          throw new RefusedException(Refusal.UNKNOWN, null);
+        }
+        Refusal refusal;
+        if (state.revoked) {
+          refusal = Refusal.REVOKED;
+        } else if (state.rotated) {
+          refusal = Refusal.REUSED;
+          revokeFamily(c, state.family, "reuse", now);
+        } else {
+          refusal = Refusal.EXPIRED;
+        }
+        audit.append(c, new AuditLog.Entry(state.subject, refusal == Refusal.REUSED ? "auth.refresh.reuse" : "auth.refresh.failed",
+            "refresh-family:" + state.family, Map.of("reason", refusal.name().toLowerCase(java.util.Locale.ROOT)), requestId));
+        c.commit();
+        throw new RefusedException(refusal, state.subject);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Revokes the family of {@code token} for logout; it must belong to {@code subject}. Revoking an
+   * already revoked family is fine (logout twice).
+   */
+  public void revokeForLogout(String token, String subject, String jti, String requestId) throws SQLException, RefusedException {
+    String hash = Secrets.sha256(token);
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        State state = state(c, hash);
+        if (state == null || !state.subject.equals(subject)) {
+          c.rollback();
+          throw new RefusedException(Refusal.UNKNOWN, subject);
+        }
+        revokeFamily(c, state.family, "logout", now);
+        audit.append(c, new AuditLog.Entry(subject, "auth.logout", "refresh-family:" + state.family, Map.of("jti", jti), requestId));
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private record State(String family, String subject, String tier, boolean rotated, boolean revoked) {}
+
+  private static State state(Connection c, String hash) throws SQLException {
+    try (PreparedStatement select = c.prepareStatement(
+        "SELECT t.family_id, f.subject, f.tier, t.rotated_at, f.revoked_at FROM auth_refresh_tokens t"
+            + " JOIN auth_refresh_families f ON f.family_id = t.family_id WHERE t.token_hash = ?")) {
+      select.setString(1, hash);
+      try (ResultSet rs = select.executeQuery()) {
+        if (!rs.next()) return null;
+        return new State(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getObject(4) != null, rs.getObject(5) != null);
+      }
+    }
+  }
+
+  private static void revokeFamily(Connection c, String family, String reason, Instant now) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement(
+        "UPDATE auth_refresh_families SET revoked_at = ?, revoked_reason = ? WHERE family_id = ? AND revoked_at IS NULL")) {
+      update.setObject(1, utc(now));
+      update.setString(2, reason);
+      update.setString(3, family);
+      update.executeUpdate();
+    }
+  }
+
+  private Issued insertToken(Connection c, String family, String subject, String tier, Instant now) throws SQLException {
+    String token = PREFIX + Secrets.token(32);
+    Instant expires = now.plus(ttl);
+    try (PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)")) {
+      insert.setString(1, Secrets.sha256(token));
+      insert.setString(2, family);
+      insert.setObject(3, utc(now));
+      insert.setObject(4, utc(expires));
+      insert.executeUpdate();
+    }
+    return new Issued(token, family, subject, tier, expires);
+  }
+
+  private static AuditLog.Entry withFamily(AuditLog.Entry entry, String family) {
+    return new AuditLog.Entry(entry.actor(), entry.action(), entry.resource(),
+        merge(entry.details(), "refreshFamily", family), entry.requestId());
+  }
+
+  private static Map<String, Object> merge(Map<String, ?> details, String key, Object value) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>(details == null ? Map.of() : details);
+    out.put(key, value);
+    return out;
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}
