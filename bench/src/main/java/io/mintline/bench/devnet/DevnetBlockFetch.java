@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -48,8 +49,15 @@ public class DevnetBlockFetch {
     byte[] blockBytes;
     Set<String> submitted;
 
+    /** As in {@link DevnetSubmit}: "on" switches Nagle off in the devnet's HTTP server. */
+    @Param({"on", "shipped"})
+    public String serverNoDelay;
+
     @Setup(Level.Trial)
     public void fill() throws Exception {
+      if (serverNoDelay.equals("on")) {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+      }
       devnet = Devnet.start(DevnetSettings.defaults().withPort(0));
       algod = new AlgodHttp(devnet.url(), devnet.apiToken());
       PresignedPayments payments = new PresignedPayments(devnet.accounts(), devnet.genesisId(), devnet.genesisHashBase64());
@@ -60,9 +68,9 @@ public class DevnetBlockFetch {
       devnet.pause();
       try {
         for (PresignedPayments.SignedBatch group : groups) {
-          AlgodHttp.Submission answer = algod.submit(group.bytes());
-          if (!answer.accepted()) {
-            throw new IllegalStateException("setup submission rejected: HTTP " + answer.status() + " " + answer.body());
+          KeepAliveConnection.Response answer = algod.submit(group.bytes());
+          if (answer.status() != 200) {
+            throw new IllegalStateException("setup submission rejected: HTTP " + answer.status() + " " + answer.text());
           }
           submitted.addAll(List.of(group.txids()));
         }
@@ -92,7 +100,8 @@ public class DevnetBlockFetch {
     }
 
     @TearDown(Level.Trial)
-    public void stop() {
+    public void stop() throws Exception {
+      algod.close();
       devnet.close();
     }
   }

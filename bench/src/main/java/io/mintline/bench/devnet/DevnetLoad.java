@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.devnet.DevnetLoad \
- *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--block-interval-ms 1000]
+ *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--block-interval-ms 1000] [--server-nodelay]
  * </pre>
+ *
+ * {@code --server-nodelay} switches Nagle's algorithm off in the JDK HTTP server under the devnet
+ * ({@code sun.net.httpserver.nodelay=true}), for a devnet that does not do so itself.
  *
  * Each run starts a fresh in-process devnet on an ephemeral loopback port, signs its payments first
  * (not timed), then submits them from the client threads. The bounds stop it by itself: a run that does
@@ -37,9 +40,11 @@ public final class DevnetLoad {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs, rounds every %d ms, %d cores%n",
+    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs, rounds every %d ms, "
+            + "server TCP_NODELAY %s, %d cores%n",
         options.txns, options.threads, options.group == 1 ? "1 txn" : "groups of " + options.group,
-        options.runs, options.blockIntervalMs, Runtime.getRuntime().availableProcessors());
+        options.runs, options.blockIntervalMs, options.serverNoDelay ? "forced on" : "as shipped",
+        Runtime.getRuntime().availableProcessors());
     List<Double> submitted = new ArrayList<>();
     List<Double> confirmed = new ArrayList<>();
     for (int run = 1; run <= options.runs; run++) {
@@ -55,10 +60,12 @@ public final class DevnetLoad {
   }
 
   private static Result runOnce(Options options) throws Exception {
+    if (options.serverNoDelay) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     DevnetSettings settings = DevnetSettings.defaults().withPort(0)
         .withBlockInterval(Duration.ofMillis(options.blockIntervalMs));
     try (Devnet devnet = Devnet.start(settings)) {
-      AlgodHttp algod = new AlgodHttp(devnet.url(), devnet.apiToken());
       PresignedPayments payments = new PresignedPayments(devnet.accounts(), devnet.genesisId(), devnet.genesisHashBase64());
 
       long signStart = System.nanoTime();
@@ -75,7 +82,7 @@ public final class DevnetLoad {
       long[] lastRoundSeen = {startRound};
       long[] confirmedAt = {0};
       Thread watcher = new Thread(() -> {
-        try {
+        try (AlgodHttp algod = new AlgodHttp(devnet.url(), devnet.apiToken())) {
           long round = startRound;
           while (!outstanding.isEmpty() && failure.get() == null) {
             long last = algod.waitForBlockAfter(round);
@@ -98,11 +105,11 @@ public final class DevnetLoad {
       watcher.start();
       for (int t = 0; t < options.threads; t++) {
         Thread submitter = new Thread(() -> {
-          try {
+          try (AlgodHttp algod = new AlgodHttp(devnet.url(), devnet.apiToken())) {
             for (int i; (i = next.getAndIncrement()) < batches.length && failure.get() == null; ) {
-              AlgodHttp.Submission answer = algod.submit(batches[i].bytes());
-              if (!answer.accepted()) {
-                throw new IllegalStateException("rejected: HTTP " + answer.status() + " " + answer.body());
+              KeepAliveConnection.Response answer = algod.submit(batches[i].bytes());
+              if (answer.status() != 200) {
+                throw new IllegalStateException("rejected: HTTP " + answer.status() + " " + answer.text());
               }
             }
           } catch (Throwable e) {
@@ -154,15 +161,20 @@ public final class DevnetLoad {
     }
   }
 
-  private record Options(int txns, int threads, int group, int runs, long blockIntervalMs) {
+  private record Options(int txns, int threads, int group, int runs, long blockIntervalMs, boolean serverNoDelay) {
     static Options parse(String[] args) {
       int txns = 100_000;
       int threads = 4;
       int group = 1;
       int runs = 5;
       long blockIntervalMs = 1_000;
+      boolean serverNoDelay = false;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
+        if (args[i].equals("--server-nodelay")) {
+          serverNoDelay = true;
+          continue;
+        }
         switch (args[i]) {
           case "--txns" -> txns = Integer.parseInt(required(args[i], value));
           case "--threads" -> threads = Integer.parseInt(required(args[i], value));
@@ -170,7 +182,7 @@ public final class DevnetLoad {
           case "--runs" -> runs = Integer.parseInt(required(args[i], value));
           case "--block-interval-ms" -> blockIntervalMs = Long.parseLong(required(args[i], value));
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + " (options: --txns N --threads N --group 1..16 --runs N --block-interval-ms N)");
+              + " (options: --txns N --threads N --group 1..16 --runs N --block-interval-ms N --server-nodelay)");
         }
         i++;
       }
@@ -187,7 +199,7 @@ public final class DevnetLoad {
       if (blockIntervalMs < 100) {
         throw new IllegalArgumentException("--block-interval-ms must be at least 100");
       }
-      return new Options(txns, threads, group, runs, blockIntervalMs);
+      return new Options(txns, threads, group, runs, blockIntervalMs, serverNoDelay);
     }
 
     private static String required(String option, String value) {
