@@ -1,0 +1,134 @@
+package io.mintline.deploy.keys;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.algorand.algosdk.account.Account;
+import com.algorand.algosdk.crypto.Digest;
+import com.algorand.algosdk.transaction.Transaction;
+import com.algorand.algosdk.util.Encoder;
+import com.typesafe.config.ConfigFactory;
+import io.mintline.config.KeySettings;
+import io.mintline.config.MintlineSettings;
+import io.mintline.config.SettingsException;
+import io.mintline.deploy.DevnetFixture;
+import io.mintline.deploy.algorand.AlgodGateway;
+import io.mintline.deploy.algorand.AlgorandGenesis;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys per role from settings, keystore or devnet generation; signatures algod accepts. */
+class KeyRingTest {
+  @TempDir Path dir;
+
+  @Test
+  void signsExactlyAsAlgosdkDoesButThroughBouncyCastle() throws Exception {
+    Account account = new Account();
+    Ed25519Signer signer = Ed25519Signer.fromMnemonic("deploy", account.toMnemonic());
+    assertEquals(account.getAddress(), signer.address());
+    assertEquals("deploy:" + account.getAddress(), signer.keyId());
+    Transaction txn = Transaction.PaymentTransactionBuilder()
+        .sender(account.getAddress()).receiver(new Account().getAddress()).amount(5).flatFee(1000L)
+        .firstValid(1).lastValid(100).genesisID("x").genesisHash(new Digest(new byte[32])).note("n".getBytes()).build();
+    // Ed25519 is deterministic: the same key and message give the same signature on any provider.
+    assertArrayEquals(Encoder.encodeToMsgPack(account.signTransaction(txn)), signer.signToBytes(txn));
+    assertEquals(txn.txID(), signer.sign(txn).transactionID);
+    assertFalse(signer.toString().contains(account.toMnemonic().split(" ")[0] + " "));
+  }
+
+  @Test
+  void mnemonicsFromSettingsWinAndMissingKeysStopTestnet() throws Exception {
+    Account deploy = new Account();
+    Account mint = new Account();
+    Account admin = new Account();
+    KeyRing ring = KeyRing.load(settings(Map.of(
+        "mintline.keys.deploy-mnemonic", deploy.toMnemonic(),
+        "mintline.keys.mint-mnemonic", mint.toMnemonic(),
+        "mintline.keys.admin-mnemonic", admin.toMnemonic())), MintlineSettings.Network.TESTNET);
+    assertEquals(deploy.getAddress(), ring.deploy().address());
+    assertEquals(mint.getAddress(), ring.mint().address());
+    assertEquals(admin.getAddress(), ring.signer(KeyRole.ADMIN).address());
+    assertTrue(ring.generated().isEmpty());
+    assertFalse(ring.toString().contains(deploy.toMnemonic()));
+
+    SettingsException missing = assertThrows(SettingsException.class, () -> KeyRing.load(settings(Map.of(
+        "mintline.keys.deploy-mnemonic", deploy.toMnemonic())), MintlineSettings.Network.MAINNET));
+    assertTrue(missing.getMessage().contains("mintline.keys.mint-mnemonic"), missing.getMessage());
+
+    String bad = deploy.toMnemonic().replaceFirst("^\\S+", "zzzz");
+    SettingsException wrong = assertThrows(SettingsException.class, () -> KeyRing.load(settings(Map.of(
+        "mintline.keys.deploy-mnemonic", bad)), MintlineSettings.Network.DEVNET));
+    assertTrue(wrong.getMessage().contains("mintline.keys.deploy-mnemonic"), wrong.getMessage());
+    assertFalse(wrong.getMessage().contains(bad.split(" ")[1]), "never echoes the words");
+
+    SettingsException shape = assertThrows(SettingsException.class, () -> KeySettings.load(withConfig(Map.of(
+        "mintline.keys.admin-mnemonic", "only three words"))));
+    assertTrue(shape.getMessage().contains("mintline.keys.admin-mnemonic"));
+    assertFalse(shape.getMessage().contains("three"));
+  }
+
+  @Test
+  void devnetGeneratesWhatIsMissingUnlessTurnedOff() throws Exception {
+    Account deploy = new Account();
+    KeyRing ring = KeyRing.load(settings(Map.of("mintline.keys.deploy-mnemonic", deploy.toMnemonic())), MintlineSettings.Network.DEVNET);
+    assertEquals(deploy.getAddress(), ring.deploy().address());
+    assertEquals(java.util.Set.of(KeyRole.MINT, KeyRole.ADMIN), ring.generated());
+    assertNotEquals(ring.mint().address(), ring.admin().address());
+    assertThrows(SettingsException.class, () -> KeyRing.load(settings(Map.of("mintline.keys.devnet-generate", false)), MintlineSettings.Network.DEVNET));
+  }
+
+  @Test
+  void keystoreFileRoundTripsAndRefusesAWrongPassphrase() throws Exception {
+    Path file = dir.resolve("keys.json");
+    Ed25519Signer mint = Ed25519Signer.generate("mint");
+    Ed25519Signer deploy = Ed25519Signer.generate("deploy");
+    KeystoreFile.write(file, "correct horse".toCharArray(), Map.of(KeyRole.MINT, mint, KeyRole.DEPLOY, deploy));
+    String text = Files.readString(file);
+    assertTrue(text.contains(mint.address().toString()));
+    assertFalse(text.contains(mint.mnemonic().split(" ")[0] + " " + mint.mnemonic().split(" ")[1]));
+
+    Account admin = new Account();
+    KeyRing ring = KeyRing.load(settings(Map.of(
+        "mintline.keys.keystore", file.toString(),
+        "mintline.keys.keystore-passphrase", "correct horse",
+        "mintline.keys.admin-mnemonic", admin.toMnemonic())), MintlineSettings.Network.MAINNET);
+    assertEquals(mint.address(), ring.mint().address());
+    assertEquals(deploy.address(), ring.deploy().address());
+    assertEquals(admin.getAddress(), ring.admin().address());
+
+    var wrong = assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.read(file, "wrong".toCharArray()));
+    assertTrue(wrong.getMessage().contains("wrong passphrase"));
+    // Moving an entry to another role breaks its authentication.
+    Files.writeString(file, text.replace("\"mint\"", "\"admin\""));
+    assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.read(file, "correct horse".toCharArray()));
+    assertThrows(SettingsException.class, () -> KeySettings.load(withConfig(Map.of("mintline.keys.keystore", file.toString()))));
+  }
+
+  @Test
+  void devnetFundingPaysTheGeneratedKeysFromGenesis() throws Exception {
+    try (DevnetFixture chain = new DevnetFixture(); AlgodGateway gateway = chain.gateway()) {
+      KeyRing ring = KeyRing.load(settings(Map.of()), MintlineSettings.Network.DEVNET);
+      assertEquals(3, ring.generated().size());
+      Signer genesis = DevnetFunding.genesisAccount(chain.devnet.url(), chain.devnet.apiToken());
+      assertEquals(chain.devnet.accounts().get(0).address(), genesis.address().toString());
+      DevnetFunding.fund(gateway, genesis, ring, 5_000_000).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      var algod = AlgorandGenesis.client(chain.devnet.url(), chain.devnet.apiToken());
+      for (KeyRole role : KeyRole.values()) {
+        assertEquals(5_000_000L, algod.AccountInformation(ring.signer(role).address()).execute().body().amount);
+      }
+    }
+  }
+
+  private static KeySettings settings(Map<String, Object> overrides) {
+    return KeySettings.load(withConfig(overrides));
+  }
+
+  private static com.typesafe.config.Config withConfig(Map<String, Object> overrides) {
+    Map<String, Object> all = new HashMap<>(overrides);
+    return ConfigFactory.parseMap(all).withFallback(ConfigFactory.defaultReference()).resolve();
+  }
+}
