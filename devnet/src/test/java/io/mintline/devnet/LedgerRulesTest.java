@@ -286,6 +286,39 @@ class LedgerRulesTest {
   }
 
   @Test
+  void assetCloseOutReturnsTheRestToTheCreatorEvenWhenFrozen() throws Exception {
+    Account creator = chain.funded(3_000_000);
+    Account fan = chain.funded(1_000_000);
+    long id = chain.confirm(creator.signTransaction(Transaction.AssetCreateTransactionBuilder()
+        .sender(creator.getAddress()).assetTotal(5).assetDecimals(0).defaultFrozen(true)
+        .manager(creator.getAddress()).freeze(creator.getAddress()).clawback(creator.getAddress())
+        .suggestedParams(params()).build())).assetIndex;
+    chain.confirm(fan.signTransaction(Transaction.AssetAcceptTransactionBuilder()
+        .acceptingAccount(fan.getAddress()).assetIndex(id).suggestedParams(params()).build()));
+    chain.confirm(creator.signTransaction(Transaction.AssetClawbackTransactionBuilder()
+        .sender(creator.getAddress()).assetClawbackFrom(creator.getAddress())
+        .assetReceiver(fan.getAddress()).assetAmount(3).assetIndex(id).suggestedParams(params()).build()));
+    assertEquals(200_000L, chain.algod.AccountInformation(creator.getAddress()).execute().body().minBalance);
+    assertEquals(200_000L, chain.algod.AccountInformation(fan.getAddress()).execute().body().minBalance);
+
+    // The creator cannot close out its own asset.
+    refused("allocating account", List.of(creator.getAddress()), creator.signTransaction(
+        Transaction.AssetTransferTransactionBuilder().sender(creator.getAddress())
+            .assetReceiver(creator.getAddress()).assetAmount(0).assetCloseTo(fan.getAddress())
+            .assetIndex(id).suggestedParams(params()).build()));
+
+    PendingTransactionResponse p = chain.confirm(fan.signTransaction(
+        Transaction.AssetTransferTransactionBuilder().sender(fan.getAddress())
+            .assetReceiver(fan.getAddress()).assetAmount(0).assetCloseTo(creator.getAddress())
+            .assetIndex(id).suggestedParams(params()).build()));
+    assertEquals(3L, p.assetClosingAmount);
+    assertEquals(404, chain.algod.AccountAssetInformation(fan.getAddress(), id).execute().code());
+    assertEquals(100_000L, chain.algod.AccountInformation(fan.getAddress()).execute().body().minBalance);
+    assertEquals(5L, chain.algod.AccountAssetInformation(creator.getAddress(), id).execute().body()
+        .assetHolding.amount.longValue());
+  }
+
+  @Test
   void assetParameterLimits() throws Exception {
     Account creator = chain.funded(1_000_000);
     Transaction tx = Transaction.AssetCreateTransactionBuilder().sender(creator.getAddress())

@@ -452,6 +452,11 @@ public final class Ledger {
     put(assets, index, asset.withAddresses(manager, reserve, freeze, clawback));
   }
 
+  /**
+   * algod's asset transfer: a zero transfer to oneself opts in; zero amounts move nothing and check
+   * nothing; clawback ignores freezes; close-to moves the rest and removes the holding (freezes are
+   * ignored when closing to the creator).
+   */
   private void assetTransfer(SubmittedTxn t, TxnRecord record, Set<String> touched) {
     Transaction tx = t.txn();
     String sender = t.sender();
@@ -462,45 +467,44 @@ public final class Ledger {
     String clawbackFrom = addr(tx.assetSender);
     String closeTo = addr(tx.assetCloseTo);
     boolean clawback = clawbackFrom != null;
-    if (clawback) {
-      if (asset.clawback() == null || !asset.clawback().equals(sender)) {
-        throw new Rejection("transaction " + t.txid() + ": clawback not allowed: sender " + sender
-            + ", clawback " + asset.clawback());
-      }
-      if (closeTo != null) {
-        throw new Rejection("transaction " + t.txid() + ": a clawback cannot close out");
-      }
+    if (clawback && (asset.clawback() == null || !asset.clawback().equals(sender))) {
+      throw new Rejection("transaction " + t.txid() + ": clawback not allowed: sender " + sender
+          + ", clawback " + asset.clawback());
     }
     String source = clawback ? clawbackFrom : sender;
-    AccountState src = accounts.get(source);
-    boolean optIn = !clawback && amount == 0 && sender.equals(receiver) && closeTo == null;
-    if (optIn && (src == null || !src.holdings.containsKey(id))) {
-      AccountState a = accountForWrite(sender);
-      put(a.holdings, id, new Holding(id, 0, asset.defaultFrozen()));
-      return;
+    if (amount == 0 && source.equals(receiver) && !clawback) {
+      AccountState a = accounts.get(source);
+      if (a == null || !a.holdings.containsKey(id)) {
+        put(accountForWrite(source).holdings, id, new Holding(id, 0, asset.defaultFrozen()));
+      }
     }
-    Holding from = src == null ? null : src.holdings.get(id);
-    if (from == null) {
-      throw new Rejection("transaction " + t.txid() + ": asset " + id + " missing from " + source);
-    }
-    if (!clawback && from.frozen()) {
-      throw new Rejection("transaction " + t.txid() + ": asset " + id + " frozen in " + source);
-    }
-    if (amount > 0 || receiver != null) {
+    if (amount > 0) {
       if (receiver == null) {
         throw new Rejection("transaction " + t.txid() + ": asset transfer has no receiver");
       }
-      move(t, asset, source, receiver, amount, clawback);
+      takeOut(t, id, source, amount, clawback);
+      putIn(t, id, receiver, amount, clawback);
       touched.add(receiver);
     }
     if (closeTo != null) {
-      if (source.equals(asset.creator())) {
-        throw new Rejection("transaction " + t.txid() + ": cannot close asset " + id
-            + " in allocating account");
+      if (clawback) {
+        throw new Rejection("transaction " + t.txid() + ": cannot close asset by clawback");
       }
-      long rest = accounts.get(source).holdings.get(id).amount();
-      if (!closeTo.equals(source)) {
-        move(t, asset, source, closeTo, rest, false);
+      if (source.equals(asset.creator())) {
+        throw new Rejection("transaction " + t.txid() + ": cannot close asset ID in allocating "
+            + "account");
+      }
+      AccountState src = accounts.get(source);
+      Holding held = src == null ? null : src.holdings.get(id);
+      if (held == null) {
+        throw new Rejection("transaction " + t.txid() + ": asset " + id + " not present in account "
+            + source);
+      }
+      boolean toCreator = closeTo.equals(asset.creator());
+      long rest = held.amount();
+      if (rest > 0) {
+        takeOut(t, id, source, rest, toCreator);
+        putIn(t, id, closeTo, rest, toCreator);
       }
       record.assetClosingAmount = rest;
       remove(accounts.get(source).holdings, id);
@@ -508,28 +512,33 @@ public final class Ledger {
     }
   }
 
-  private void move(SubmittedTxn t, AssetState asset, String source, String receiver, long amount,
-      boolean clawback) {
-    long id = asset.id();
-    AccountState dst = accounts.get(receiver);
-    Holding to = dst == null ? null : dst.holdings.get(id);
-    if (to == null) {
-      throw new Rejection("transaction " + t.txid() + ": asset " + id + " missing from " + receiver);
+  private void takeOut(SubmittedTxn t, long id, String address, long amount, boolean bypassFreeze) {
+    AccountState a = accounts.get(address);
+    Holding h = a == null ? null : a.holdings.get(id);
+    if (h == null) {
+      throw new Rejection("transaction " + t.txid() + ": asset " + id + " missing from " + address);
     }
-    if (!clawback && to.frozen()) {
-      throw new Rejection("transaction " + t.txid() + ": asset " + id + " frozen in " + receiver);
+    if (h.frozen() && !bypassFreeze) {
+      throw new Rejection("transaction " + t.txid() + ": asset " + id + " frozen in " + address);
     }
-    AccountState src = accounts.get(source);
-    Holding from = src.holdings.get(id);
-    if (from.amount() < amount) {
+    if (h.amount() < amount) {
       throw new Rejection("transaction " + t.txid() + ": underflow on subtracting " + amount
-          + " from sender amount " + from.amount());
+          + " from sender amount " + h.amount());
     }
-    if (source.equals(receiver)) {
-      return;
+    put(a.holdings, id, h.withAmount(h.amount() - amount));
+  }
+
+  private void putIn(SubmittedTxn t, long id, String address, long amount, boolean bypassFreeze) {
+    AccountState a = accounts.get(address);
+    Holding h = a == null ? null : a.holdings.get(id);
+    if (h == null) {
+      throw new Rejection("transaction " + t.txid() + ": asset " + id + " missing from " + address);
     }
-    put(src.holdings, id, from.withAmount(from.amount() - amount));
-    put(dst.holdings, id, to.withAmount(Math.addExact(to.amount(), amount)));
+    if (h.frozen() && !bypassFreeze) {
+      throw new Rejection("transaction " + t.txid() + ": asset " + id + " frozen in recipient "
+          + address);
+    }
+    put(a.holdings, id, h.withAmount(Math.addExact(h.amount(), amount)));
   }
 
   private void assetFreeze(SubmittedTxn t, Set<String> touched) {
