@@ -163,7 +163,7 @@ final class AlgodHttpApi {
       sendError(ex, 400, e.getMessage());
     } catch (Devnet.PausedException e) {
       sendError(ex, 503, e.getMessage());
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException | IOException | LinkageError | StackOverflowError e) {
       log.warn("devnet request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
       sendError(ex, 500, "internal error: " + e.getClass().getSimpleName());
     }

@@ -111,6 +111,25 @@ class LedgerRulesTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void logicSignaturesAreRefusedBecauseTealIsNotExecuted() throws Exception {
+    // Built as raw msgpack: algosdk-java's own LogicsigSignature needs BouncyCastle classes that
+    // bcprov-jdk18on does not ship.
+    byte[] program = {0x06, (byte) 0x81, 0x01};
+    Address escrow = new Address(io.mintline.devnet.wire.Hashes.sha512_256(
+        "Program".getBytes(java.nio.charset.StandardCharsets.US_ASCII), program));
+    chain.waitConfirmed(chain.devnet.fund(escrow.toString(), 1_000_000));
+    Transaction tx = Transaction.PaymentTransactionBuilder().sender(escrow)
+        .receiver(new Account().getAddress()).amount(200_000).suggestedParams(params()).build();
+    Map<String, Object> stx = new LinkedHashMap<>();
+    stx.put("lsig", Map.of("l", program));
+    stx.put("txn", io.mintline.devnet.wire.Msgpack.decode(com.algorand.algosdk.util.Encoder.encodeToMsgPack(tx)));
+    String message = chain.rejected(io.mintline.devnet.wire.Msgpack.encode(stx));
+    assertTrue(message.contains("TEAL") || message.contains("msgpack decode error"), message);
+    assertEquals(1_000_000L, chain.balance(escrow));
+  }
+
+  @Test
   void rekeyedAccountSignsWithItsAuthAddress() throws Exception {
     Account owner = chain.funded(3_000_000);
     Account newKey = new Account();

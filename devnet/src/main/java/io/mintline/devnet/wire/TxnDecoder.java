@@ -58,8 +58,9 @@ public final class TxnDecoder {
       return decodeVerified(bytes);
     } catch (Rejection r) {
       throw r;
-    } catch (RuntimeException e) {
-      // Whatever odd shape got past algosdk's decoder, it is bad input, not a server fault.
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      // Whatever odd shape got past algosdk's decoder, it is bad input, not a server fault
+      // (algosdk's logic-signature classes even need BouncyCastle classes bcprov-jdk18on lacks).
       throw new Rejection("msgpack decode error: malformed signed transaction: " + describe(e));
     }
   }
@@ -70,7 +71,7 @@ public final class TxnDecoder {
     try {
       stx = Encoder.decodeFromMsgPack(bytes, SignedTransaction.class);
       reencoded = Encoder.encodeToMsgPack(stx);
-    } catch (Exception e) {
+    } catch (Exception | LinkageError | StackOverflowError e) {
       throw new Rejection("msgpack decode error: " + describe(e));
     }
     if (stx == null || stx.tx == null || stx.tx.type == null || stx.tx.sender == null) {
@@ -199,7 +200,7 @@ public final class TxnDecoder {
     return out;
   }
 
-  private static String describe(Exception e) {
+  private static String describe(Throwable e) {
     String msg = e.getMessage();
     if (msg == null || msg.isBlank()) {
       return e.getClass().getSimpleName();
