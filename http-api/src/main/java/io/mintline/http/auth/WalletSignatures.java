@@ -24,6 +24,7 @@ import org.web3j.crypto.Sign;
  */
 public final class WalletSignatures {
   private static final byte[] ALGORAND_PREFIX = "MX".getBytes(StandardCharsets.US_ASCII);
+  private static final java.util.regex.Pattern HEX = java.util.regex.Pattern.compile("([0-9a-fA-F]{2})+");
 
   private WalletSignatures() {}
 
@@ -71,12 +72,9 @@ public final class WalletSignatures {
     if (text == null || text.isBlank()) throw new IllegalArgumentException("signature is missing");
     String s = text.trim();
     if (s.length() > 512) throw new IllegalArgumentException("signature is too long");
-    if (s.startsWith("0x") || s.startsWith("0X")) {
-      try {
-        return HexFormat.of().parseHex(s.substring(2).toLowerCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("signature is not valid hex after 0x");
-      }
+    // Base64 text may itself begin with "0x": it is hex only when all that follows is hex digits.
+    if ((s.startsWith("0x") || s.startsWith("0X")) && HEX.matcher(s.substring(2)).matches()) {
+      return HexFormat.of().parseHex(s.substring(2).toLowerCase(Locale.ROOT));
     }
     try {
       return s.indexOf('-') >= 0 || s.indexOf('_') >= 0 ? Base64.getUrlDecoder().decode(s) : Base64.getDecoder().decode(s);
