@@ -59,6 +59,9 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
    * in-process devnet's, when the node runs the embedded default.
    */
   public static AlgodGateway create(MintlineSettings.Algod algod, String url, String token) {
+    if (url == null || url.isEmpty()) {
+      throw new IllegalArgumentException("no algod URL: mintline.algod.url is empty and no in-process devnet URL was given");
+    }
     List<String> urls = new ArrayList<>();
     urls.add(url);
     if (!algod.backupUrl().isEmpty() && !algod.backupUrl().equals(url)) urls.add(algod.backupUrl());
@@ -67,11 +70,11 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
 
   @Override
   public CompletionStage<ChainParams> params() {
-    return http.get("/v2/transactions/params", timeout).thenApply(a -> {
+    return settled(http.get("/v2/transactions/params", timeout).thenApply(a -> {
       JsonNode n = json(ok(a, "params"));
       return new ChainParams(n.path("last-round").asLong(), n.path("min-fee").asLong(), n.path("fee").asLong(),
           n.path("genesis-id").asText(), Base64.getDecoder().decode(n.path("genesis-hash").asText()));
-    });
+    }));
   }
 
   @Override
@@ -82,17 +85,17 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(new ChainException(ChainException.Kind.REJECTED, "not signed transaction bytes: " + e.getMessage(), e));
     }
-    return http.post("/v2/transactions", signedBytes).thenApply(a -> {
+    return settled(http.post("/v2/transactions", signedBytes).thenApply(a -> {
       if (a.status() == 200) return json(a).path("txId").asText(txId);
       String message = message(a);
       if (message.contains("already in ledger")) return txId;
       throw new ChainException(ChainException.Kind.REJECTED, "algod refused " + txId + ": " + message, null);
-    });
+    }));
   }
 
   @Override
   public CompletionStage<Optional<Confirmation>> lookup(String txId) {
-    return pendingLookup(txId);
+    return settled(pendingLookup(txId));
   }
 
   private CompletableFuture<Optional<Confirmation>> pendingLookup(String txId) {
@@ -109,7 +112,7 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
 
   @Override
   public CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid) {
-    return follower.await(txId, lastValid);
+    return settled(follower.await(txId, lastValid));
   }
 
   @Override
@@ -119,7 +122,7 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
 
   /** The chain's last round ({@code GET /v2/status}). */
   public CompletionStage<Long> lastRound() {
-    return http.get("/v2/status", timeout).thenApply(a -> json(ok(a, "status")).path("last-round").asLong());
+    return settled(http.get("/v2/status", timeout).thenApply(a -> json(ok(a, "status")).path("last-round").asLong()));
   }
 
   /**
@@ -127,19 +130,38 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
    * (about a minute) ends.
    */
   public CompletionStage<Long> waitForBlockAfter(long round) {
-    return http.get("/v2/status/wait-for-block-after/" + round, followTimeout)
-        .thenApply(a -> json(ok(a, "wait-for-block-after")).path("last-round").asLong());
+    return settled(http.get("/v2/status/wait-for-block-after/" + round, followTimeout)
+        .thenApply(a -> json(ok(a, "wait-for-block-after")).path("last-round").asLong()));
   }
 
   /** Block {@code round}, decoded, with txids recomputed. */
   public CompletionStage<AlgorandBlock> block(long round) {
-    return http.get("/v2/blocks/" + round + "?format=msgpack", followTimeout)
-        .thenApply(a -> AlgorandBlock.decode(ok(a, "block " + round).body()));
+    return settled(http.get("/v2/blocks/" + round + "?format=msgpack", followTimeout)
+        .thenApply(a -> AlgorandBlock.decode(ok(a, "block " + round).body())));
   }
 
   @Override
   public void close() {
     follower.close();
+  }
+
+  /**
+   * The stage as the interface promises it: failing with a bare {@link ChainException} (not
+   * wrapped in a CompletionException); anything unexpected counts as the node being unusable.
+   */
+  private static <T> CompletableFuture<T> settled(CompletableFuture<T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      if (error == null) {
+        out.complete(value);
+        return;
+      }
+      Throwable cause = error;
+      while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+      out.completeExceptionally(cause instanceof ChainException ? cause
+          : new ChainException(ChainException.Kind.UNAVAILABLE, "algod answer not usable: " + cause, cause));
+    });
+    return out;
   }
 
   private static AlgodHttp.Answer ok(AlgodHttp.Answer a, String what) {

@@ -8,6 +8,7 @@ import com.algorand.algosdk.transaction.Transaction;
 import io.mintline.contracts.tipproxy.TipProxyProgram;
 import io.mintline.deploy.algorand.ChainParams;
 import io.mintline.deploy.algorand.Txids;
+import io.mintline.deploy.keys.SignatureLog;
 import io.mintline.deploy.keys.Signer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,17 +41,24 @@ public final class TipProxyDeployer {
 
   private final Signer deployKey;
   private final int validityRounds;
+  private final SignatureLog signatureLog;
 
   public TipProxyDeployer(Signer deployKey) {
-    this(deployKey, DEFAULT_VALIDITY_ROUNDS);
+    this(deployKey, DEFAULT_VALIDITY_ROUNDS, SignatureLog.NONE);
   }
 
   public TipProxyDeployer(Signer deployKey, int validityRounds) {
+    this(deployKey, validityRounds, SignatureLog.NONE);
+  }
+
+  /** @param signatureLog told of every signature ({@code deploy:<id>} or {@code fund:<id>}, txid) */
+  public TipProxyDeployer(Signer deployKey, int validityRounds, SignatureLog signatureLog) {
     if (validityRounds < 1 || validityRounds > MAX_VALIDITY_ROUNDS) {
       throw new IllegalArgumentException("validity window must be 1.." + MAX_VALIDITY_ROUNDS + " rounds");
     }
     this.deployKey = deployKey;
     this.validityRounds = validityRounds;
+    this.signatureLog = signatureLog;
   }
 
   /** The account that creates the apps (and so owns the leases). */
@@ -90,6 +98,7 @@ public final class TipProxyDeployer {
         .genesisID(params.genesisId())
         .genesisHash(new Digest(params.genesisHash()))
         .build(), params);
+    signatureLog.signed(deployKey.keyId(), "deploy:" + deploymentId, signed.txId);
     return new SignedDeployment(signed.txId, signed.bytes, lease, firstValid, lastValid);
   }
 
@@ -115,6 +124,7 @@ public final class TipProxyDeployer {
         .genesisID(params.genesisId())
         .genesisHash(new Digest(params.genesisHash()))
         .build(), params);
+    signatureLog.signed(deployKey.keyId(), "fund:" + deploymentId, signed.txId);
     return new SignedFunding(signed.txId, signed.bytes, lease, app.toString(), microAlgos, firstValid, lastValid);
   }
 

@@ -152,6 +152,10 @@ class AlgodGatewayTest {
         () -> gateway.submit(new byte[] {1, 2, 3}).toCompletableFuture().get(20, TimeUnit.SECONDS)));
     assertEquals(ChainException.Kind.REJECTED, garbage.kind());
     ChainParams p = get(gateway.params());
+    // Stages fail with the ChainException itself, not wrapped, as the interface promises.
+    CompletableFuture<Throwable> seen = new CompletableFuture<>();
+    gateway.submit(payer.signToBytes(payment(p, payer.address().toString(), 1, "bad-fee", 5000))).whenComplete((v, e) -> seen.complete(e));
+    assertInstanceOf(ChainException.class, seen.get(20, TimeUnit.SECONDS));
     Signer broke = io.mintline.deploy.keys.Ed25519Signer.generate("broke");
     byte[] overspend = broke.signToBytes(Transaction.PaymentTransactionBuilder()
         .sender(broke.address()).receiver(payer.address()).amount(1).flatFee(p.minFee())

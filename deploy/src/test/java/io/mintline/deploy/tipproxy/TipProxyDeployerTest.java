@@ -115,9 +115,17 @@ class TipProxyDeployerTest {
   @Test
   void notesAndLeasesNameTheDeployment() throws Exception {
     Signer key = io.mintline.deploy.keys.Ed25519Signer.generate("deploy");
-    TipProxyDeployer deployer = new TipProxyDeployer(key);
+    java.util.List<String> audit = new java.util.ArrayList<>();
+    TipProxyDeployer deployer = new TipProxyDeployer(key, 100, (keyId, purpose, txId) -> audit.add(keyId + " " + purpose + " " + txId));
     ChainParams params = new ChainParams(5, 1000, 0, "test-v1", new byte[32]);
     SignedDeployment a = deployer.signDeployment("x", new Account().getAddress().toString(), "A", params);
+    assertEquals(105, a.lastValid());
+    SignedFunding f = deployer.signFunding("x", TipProxyDeployer.applicationAddress(7), 100_000, params);
+    assertEquals(java.util.List.of(key.keyId() + " deploy:x " + a.txId(), key.keyId() + " fund:x " + f.txId()), audit);
+    assertEquals(a, a); // records compare bytes by identity; the engine persists the fields
+    // Per-byte fees: the fee grows with the size (never below the minimum).
+    SignedDeployment priced = deployer.signDeployment("x", new Account().getAddress().toString(), "A", new ChainParams(5, 1000, 10, "test-v1", new byte[32]));
+    assertTrue(priced.signedBytes().length > 0 && !priced.txId().equals(a.txId()));
     String text = new String(a.signedBytes(), StandardCharsets.ISO_8859_1);
     assertTrue(text.contains("mintline:deploy:x"));
     assertArrayEquals(io.mintline.deploy.algorand.Txids.sha512_256("mintline:deploy:x".getBytes(StandardCharsets.UTF_8)), a.lease());
