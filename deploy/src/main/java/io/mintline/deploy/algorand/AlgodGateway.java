@@ -46,7 +46,7 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
     this.http = new AlgodHttp(urls, token, timeout, retry);
     this.timeout = timeout;
     this.followTimeout = followTimeout;
-    this.follower = new BlockFollower(http, followTimeout, retry.minBackoff(), recentTxids, this::pendingLookup);
+    this.follower = new BlockFollower(http, followTimeout, retry.minBackoff(), retry.maxBackoff(), recentTxids, this::pendingLookup);
   }
 
   /** A gateway for the configured algod (primary and backup URL, token, timeouts, retries). */

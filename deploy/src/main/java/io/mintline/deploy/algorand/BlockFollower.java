@@ -35,7 +35,8 @@ final class BlockFollower implements AutoCloseable {
 
   private final AlgodHttp http;
   private final Duration followTimeout;
-  private final Duration retryPause;
+  private final Duration minPause;
+  private final Duration maxPause;
   private final Function<String, CompletableFuture<Optional<Confirmation>>> pendingLookup;
   private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
   private final Map<String, Confirmation> recent;
@@ -44,11 +45,12 @@ final class BlockFollower implements AutoCloseable {
   private volatile long processed = -1;
   private Thread thread;
 
-  BlockFollower(AlgodHttp http, Duration followTimeout, Duration retryPause, int recentTxids,
+  BlockFollower(AlgodHttp http, Duration followTimeout, Duration minPause, Duration maxPause, int recentTxids,
       Function<String, CompletableFuture<Optional<Confirmation>>> pendingLookup) {
     this.http = http;
     this.followTimeout = followTimeout;
-    this.retryPause = retryPause;
+    this.minPause = minPause;
+    this.maxPause = maxPause;
     this.pendingLookup = pendingLookup;
     this.recent = new LinkedHashMap<>(1024, 0.75f, false) {
       @Override
@@ -100,6 +102,7 @@ final class BlockFollower implements AutoCloseable {
   }
 
   private void run() {
+    int failures = 0;
     while (!closed) {
       try {
         synchronized (signal) {
@@ -114,20 +117,34 @@ final class BlockFollower implements AutoCloseable {
           processed = round;
         }
         expire(processed);
+        if (failures > 0) log.info("block follower: algod answers again at round {} (after {} failed tries)", processed, failures);
+        failures = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (Exception e) {
         if (closed) return;
-        log.warn("block follower: {} — retrying in {} ms", e.getMessage(), retryPause.toMillis());
+        failures++;
+        long pause = Math.min(maxPause.toMillis(), minPause.toMillis() << Math.min(failures - 1, 20));
+        // One warning per outage; the retries after it are debug noise.
+        if (failures == 1) log.warn("block follower: {} — retrying with backoff up to {} ms", rootMessage(e), maxPause.toMillis());
+        else log.debug("block follower: {} (try {}, next in {} ms)", rootMessage(e), failures, pause);
         try {
-          Thread.sleep(retryPause.toMillis());
+          Thread.sleep(pause);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;
         }
       }
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t && (t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException)) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private long currentRound() throws Exception {
