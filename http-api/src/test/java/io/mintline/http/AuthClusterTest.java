@@ -1,0 +1,134 @@
+package io.mintline.http;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import com.algorand.algosdk.account.Account;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mintline.engine.testing.TestDatabases;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes in one cluster on one PostgreSQL: a nonce issued by one node is accepted by the other,
+ * both sign with the same devnet key, and a logout on one node is refused on the other.
+ */
+class AuthClusterTest {
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  static Config base(Config database) {
+    return ConfigFactory.parseMap(Map.of(
+            "mintline.http.host", "127.0.0.1",
+            "mintline.http.port", 0,
+            "akka.management.http.port", 0,
+            "akka.remote.artery.canonical.port", 0,
+            "mintline.devnet.port", 0,
+            "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
+            "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"))
+        .withFallback(database);
+  }
+
+  @Test
+  void loginWorksAcrossNodesAndLogoutReachesEveryNode() throws Exception {
+    Config database = TestDatabases.postgres();
+    MintlineNode a = MintlineNode.start(base(database).withFallback(ConfigFactory.load()));
+    MintlineNode b = null;
+    try {
+      String seed = Cluster.get(a.system()).selfMember().address().toString();
+      Config joinA = ConfigFactory.parseMap(Map.of(
+          "akka.cluster.seed-nodes", List.of(seed),
+          "mintline.algod.url", a.devnet().url(),
+          "mintline.algod.token", a.devnet().apiToken()));
+      b = MintlineNode.start(joinA.withFallback(base(database)).withFallback(ConfigFactory.load()));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (upMembers(b) < 2) {
+        assertTrue(System.nanoTime() < deadline, "two members not Up within 60 s");
+        Thread.sleep(200);
+      }
+
+      Account wallet = new Account();
+      String address = wallet.getAddress().toString();
+      String message = json(send(a, HttpRequest.newBuilder(uri(a, "/api/v1/auth/nonce?address=" + address)).GET(), 200, deadline))
+          .path("message").asText();
+      String signature = Base64.getEncoder().encodeToString(wallet.signBytes(message.getBytes(StandardCharsets.UTF_8)).getBytes());
+      JsonNode tokens = json(send(b, post(b, "/api/v1/auth/login",
+          Map.of("address", address, "message", message, "signature", signature)), 200, deadline));
+      String access = tokens.path("accessToken").asText();
+
+      assertEquals(json(send(a, HttpRequest.newBuilder(uri(a, "/.well-known/jwks.json")).GET(), 200, deadline)),
+          json(send(b, HttpRequest.newBuilder(uri(b, "/.well-known/jwks.json")).GET(), 200, deadline)),
+          "every node of the devnet cluster shares the signing key");
+      assertEquals(200, send(a, session(a, access), 200, deadline).statusCode());
+
+      HttpRequest.Builder logout = post(a, "/api/v1/auth/logout", Map.of("refreshToken", tokens.path("refreshToken").asText()))
+          .header("Authorization", "Bearer " + access);
+      assertEquals(204, http.send(logout.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      HttpResponse<String> refused = send(b, session(b, access), 401, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+      assertEquals("invalid_token", json(refused).path("error").asText());
+
+      try (Connection c = DriverManager.getConnection(database.getString("mintline.db.url"), database.getString("mintline.db.user"), "");
+          ResultSet rs = c.createStatement().executeQuery(
+              "SELECT action, details->>'network' FROM audit_logs WHERE actor = '" + address + "' ORDER BY id")) {
+        assertTrue(rs.next());
+        assertEquals("auth.login", rs.getString(1));
+        assertEquals("algorand:" + a.devnet().genesisHashBase64(), rs.getString(2), "details are JSONB on PostgreSQL");
+        assertTrue(rs.next());
+        assertEquals("auth.logout", rs.getString(1));
+      }
+    } finally {
+      if (b != null) b.stop();
+      a.stop();
+    }
+  }
+
+  private static URI uri(MintlineNode node, String path) {
+    return URI.create("http://127.0.0.1:" + node.httpPort() + path);
+  }
+
+  private static HttpRequest.Builder session(MintlineNode node, String access) {
+    return HttpRequest.newBuilder(uri(node, "/api/v1/auth/session")).header("Authorization", "Bearer " + access).GET();
+  }
+
+  private static HttpRequest.Builder post(MintlineNode node, String path, Object body) throws Exception {
+    return HttpRequest.newBuilder(uri(node, path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)));
+  }
+
+  /** Sends until the answer has {@code status} (the cluster and the keys settle) or the deadline passes. */
+  private HttpResponse<String> send(MintlineNode node, HttpRequest.Builder request, int status, long deadline) throws Exception {
+    HttpResponse<String> last;
+    do {
+      last = http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      if (last.statusCode() == status) return last;
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    fail("expected " + status + " from node " + node.httpPort() + ", got " + last.statusCode() + ": " + last.body());
+    return last;
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws Exception {
+    return Json.MAPPER.readTree(response.body());
+  }
+
+  private static long upMembers(MintlineNode node) {
+    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .count();
+  }
+}
