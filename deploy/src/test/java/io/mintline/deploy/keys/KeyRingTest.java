@@ -123,6 +123,27 @@ class KeyRingTest {
     }
   }
 
+  @Test
+  void keystoreToolSealsConfiguredAndGeneratedKeysAndPrintsOnlyAddresses() throws Exception {
+    Account deploy = new Account();
+    Path file = dir.resolve("node-keys.json");
+    var printed = new java.io.ByteArrayOutputStream();
+    int code = KeystoreTool.run(new String[] {file.toString()},
+        Map.of("MINTLINE_KEYSTORE_PASSPHRASE", "a long passphrase", "MINTLINE_KEY_DEPLOY_MNEMONIC", deploy.toMnemonic()),
+        new java.io.PrintStream(printed, true), null);
+    assertEquals(0, code, printed.toString());
+    Map<KeyRole, Ed25519Signer> read = KeystoreFile.read(file, "a long passphrase".toCharArray());
+    assertEquals(deploy.getAddress(), read.get(KeyRole.DEPLOY).address());
+    assertEquals(3, read.size());
+    String out = printed.toString();
+    assertTrue(out.contains(read.get(KeyRole.MINT).address().toString()));
+    for (Ed25519Signer s : read.values()) assertFalse(out.contains(s.mnemonic().split(" ")[0] + " " + s.mnemonic().split(" ")[1]));
+    assertEquals(1, KeystoreTool.run(new String[] {file.toString()}, Map.of("MINTLINE_KEYSTORE_PASSPHRASE", "a long passphrase"),
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream()), null), "never overwrites");
+    assertEquals(2, KeystoreTool.run(new String[] {dir.resolve("x.json").toString()}, Map.of("MINTLINE_KEYSTORE_PASSPHRASE", "short"),
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream()), null));
+  }
+
   private static KeySettings settings(Map<String, Object> overrides) {
     return KeySettings.load(withConfig(overrides));
   }
