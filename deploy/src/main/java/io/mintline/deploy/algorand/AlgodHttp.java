@@ -48,7 +48,7 @@ final class AlgodHttp {
   }
 
   String activeUrl() {
-    return urls.get(active.get() % urls.size());
+    return urls.get(Math.floorMod(active.get(), urls.size()));
   }
 
   CompletableFuture<Answer> get(String path, Duration requestTimeout) {
@@ -61,7 +61,7 @@ final class AlgodHttp {
 
   private CompletableFuture<Answer> send(String path, byte[] body, Duration requestTimeout, int attempt) {
     int index = active.get();
-    String url = urls.get(index % urls.size());
+    String url = urls.get(Math.floorMod(index, urls.size()));
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
         .timeout(requestTimeout)
         .header("X-Algo-API-Token", token);
