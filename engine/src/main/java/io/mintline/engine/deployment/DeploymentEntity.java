@@ -328,8 +328,11 @@ public final class DeploymentEntity
     context.pipeToSelf(step, (result, failure) -> {
       if (failure == null) return result;
       Throwable why = cause(failure);
-      boolean retryable = !(why instanceof ChainException chainFailure) || chainFailure.retryable()
-          || why.getMessage() != null && why.getMessage().contains("overlapping lease");
+      // Only the chain's own unavailability is worth waiting for; an overlapping lease means an
+      // earlier transaction of this deployment may still confirm, so wait for it too. Anything
+      // else (a rejected transaction, bad input) would fail the same way again.
+      boolean retryable = why instanceof ChainException chainFailure
+          && (chainFailure.retryable() || String.valueOf(chainFailure.getMessage()).contains("overlapping lease"));
       return new StepFailed(why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage(), retryable);
     });
   }
