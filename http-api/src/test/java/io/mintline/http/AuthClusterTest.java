@@ -32,30 +32,20 @@ import org.junit.jupiter.api.Test;
 class AuthClusterTest {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  static Config base(Config database) {
-    return ConfigFactory.parseMap(Map.of(
-            "mintline.http.host", "127.0.0.1",
-            "mintline.http.port", 0,
-            "akka.management.http.port", 0,
-            "akka.remote.artery.canonical.port", 0,
-            "mintline.devnet.port", 0,
-            "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
-            "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"))
-        .withFallback(database);
-  }
-
   @Test
   void loginWorksAcrossNodesAndLogoutReachesEveryNode() throws Exception {
     Config database = TestDatabases.postgres();
-    MintlineNode a = MintlineNode.start(base(database).withFallback(ConfigFactory.load()));
-    MintlineNode b = null;
+    TestNode nodeA = TestNode.start(database);
+    MintlineNode a = nodeA.node;
+    TestNode nodeB = null;
     try {
       String seed = Cluster.get(a.system()).selfMember().address().toString();
       Config joinA = ConfigFactory.parseMap(Map.of(
           "akka.cluster.seed-nodes", List.of(seed),
           "mintline.algod.url", a.devnet().url(),
           "mintline.algod.token", a.devnet().apiToken()));
-      b = MintlineNode.start(joinA.withFallback(base(database)).withFallback(ConfigFactory.load()));
+      nodeB = TestNode.start(joinA.withFallback(database));
+      MintlineNode b = nodeB.node;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (upMembers(b) < 2) {
         assertTrue(System.nanoTime() < deadline, "two members not Up within 60 s");
@@ -92,8 +82,8 @@ class AuthClusterTest {
         assertEquals("auth.logout", rs.getString(1));
       }
     } finally {
-      if (b != null) b.stop();
-      a.stop();
+      if (nodeB != null) nodeB.close();
+      nodeA.close();
     }
   }
 

@@ -23,7 +23,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -66,13 +65,16 @@ public final class SigningKeys {
     }
   }
 
-  /** A new ES256 key with a random kid. */
-  public static ECKey generate() {
+  /** The kid of the devnet's own key: one fixed slot, so that nodes racing to create it agree. */
+  static final String DEVNET_KID = "mintline-devnet-1";
+
+  /** A new ES256 key with the given kid. */
+  public static ECKey generate(String kid) {
     try {
       return new ECKeyGenerator(Curve.P_256)
           .keyUse(KeyUse.SIGNATURE)
           .algorithm(JWSAlgorithm.ES256)
-          .keyID("devnet-" + UUID.randomUUID())
+          .keyID(kid)
           .generate();
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot generate a P-256 key", e);
@@ -80,25 +82,30 @@ public final class SigningKeys {
   }
 
   /**
-   * The devnet key kept in the database: the oldest stored one, after storing a new one when there
-   * is none. Nodes that race both insert; all of them then use the oldest, so they agree.
+   * The devnet key kept in the database, created by the first node that finds none. Every node
+   * inserts into the same primary-key slot ({@link #DEVNET_KID}); the losers of a race get a
+   * unique-key violation and read the winner's key, so all nodes sign and verify alike.
    */
   public static JWKSet loadOrCreate(JournalDatabase database) throws SQLException {
     DataSource ds = database.dataSource();
     List<JWK> stored = stored(ds);
-    if (stored.isEmpty()) {
-      ECKey key = generate();
+    if (stored.stream().noneMatch(k -> DEVNET_KID.equals(k.getKeyID()))) {
+      ECKey key = generate(DEVNET_KID);
       try (Connection c = ds.getConnection();
           PreparedStatement insert = c.prepareStatement("INSERT INTO auth_signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)")) {
         insert.setString(1, key.getKeyID());
         insert.setString(2, key.toJSONString());
         insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
         insert.executeUpdate();
+      } catch (SQLException e) {
+        if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e;
       }
       stored = stored(ds);
     }
     return new JWKSet(stored);
   }
+
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private static List<JWK> stored(DataSource ds) throws SQLException {
     List<JWK> keys = new ArrayList<>();
