@@ -21,14 +21,35 @@ public final class Ed25519Signer implements Signer {
   private final Ed25519PrivateKeyParameters privateKey;
   // Kept so that a signature does not recompute the public key (half the cost of signing).
   private final Ed25519PublicKeyParameters publicKey;
-  private final Address address;
+  private final Address keyAddress;
+  private final Address account;
+  private final String role;
 
   private Ed25519Signer(String role, byte[] seed) {
     if (seed.length != 32) throw new IllegalArgumentException("an Ed25519 seed is 32 bytes");
     this.privateKey = new Ed25519PrivateKeyParameters(seed, 0);
     this.publicKey = privateKey.generatePublicKey();
-    this.address = new Address(publicKey.getEncoded());
-    this.keyId = role + ":" + address;
+    this.keyAddress = new Address(publicKey.getEncoded());
+    this.account = keyAddress;
+    this.role = role;
+    this.keyId = role + ":" + keyAddress;
+  }
+
+  private Ed25519Signer(Ed25519Signer key, Address account) {
+    this.privateKey = key.privateKey;
+    this.publicKey = key.publicKey;
+    this.keyAddress = key.keyAddress;
+    this.account = account;
+    this.role = key.role;
+    this.keyId = account.equals(keyAddress) ? key.role + ":" + keyAddress : key.role + ":" + account + "/key:" + keyAddress;
+  }
+
+  /**
+   * This key signing for {@code account}, an account rekeyed to it: transactions are sent from
+   * {@code account} and carry this key's address as auth-addr.
+   */
+  public Ed25519Signer forAccount(Address account) {
+    return new Ed25519Signer(this, account);
   }
 
   /** A signer for the 32-byte private seed (the key a 25-word Algorand mnemonic encodes). */
@@ -59,7 +80,12 @@ public final class Ed25519Signer implements Signer {
 
   @Override
   public Address address() {
-    return address;
+    return account;
+  }
+
+  @Override
+  public Address keyAddress() {
+    return keyAddress;
   }
 
   @Override
@@ -87,11 +113,11 @@ public final class Ed25519Signer implements Signer {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Ed25519Signer other && Arrays.equals(seed(), other.seed());
+    return o instanceof Ed25519Signer other && Arrays.equals(seed(), other.seed()) && account.equals(other.account);
   }
 
   @Override
   public int hashCode() {
-    return address.hashCode();
+    return account.hashCode();
   }
 }

@@ -1,5 +1,6 @@
 package io.mintline.deploy.keys;
 
+import com.algorand.algosdk.crypto.Address;
 import io.mintline.config.KeySettings;
 import io.mintline.config.MintlineSettings;
 import io.mintline.config.SettingsException;
@@ -14,7 +15,8 @@ import java.util.Set;
  * setting ({@code mintline.keys.<role>-mnemonic}, normally the environment), from the encrypted
  * keystore file, or — on devnet only, when {@code mintline.keys.devnet-generate} is on — is made at
  * start (then {@link DevnetFunding} pays it from the devnet's genesis account). On testnet and
- * mainnet a missing key stops the node with the setting's name.
+ * mainnet a missing key stops the node with the setting's name. A role whose account was rekeyed
+ * to its key ({@code mintline.keys.<role>-account}) signs for that account.
  */
 public final class KeyRing {
   private final Map<KeyRole, Signer> signers;
@@ -46,16 +48,22 @@ public final class KeyRing {
         case DEPLOY -> settings.deployMnemonic();
         case ADMIN -> settings.adminMnemonic();
       };
+      String account = switch (role) {
+        case MINT -> settings.mintAccount();
+        case DEPLOY -> settings.deployAccount();
+        case ADMIN -> settings.adminAccount();
+      };
+      Ed25519Signer key;
       if (!mnemonic.isEmpty()) {
         try {
-          signers.put(role, Ed25519Signer.fromMnemonic(role.id(), mnemonic));
+          key = Ed25519Signer.fromMnemonic(role.id(), mnemonic);
         } catch (IllegalArgumentException e) {
           throw new SettingsException(role.mnemonicKey(), "a valid 25-word Algorand mnemonic", "(not shown)");
         }
       } else if (fromKeystore.containsKey(role)) {
-        signers.put(role, fromKeystore.get(role));
-      } else if (network == MintlineSettings.Network.DEVNET && settings.devnetGenerate()) {
-        signers.put(role, Ed25519Signer.generate(role.id()));
+        key = fromKeystore.get(role);
+      } else if (network == MintlineSettings.Network.DEVNET && settings.devnetGenerate() && account.isEmpty()) {
+        key = Ed25519Signer.generate(role.id());
         generated.add(role);
       } else {
         throw new SettingsException(role.mnemonicKey(),
@@ -63,8 +71,17 @@ public final class KeyRing {
                 + (network == MintlineSettings.Network.DEVNET ? ", or mintline.keys.devnet-generate = true" : " on " + network.id()),
             null);
       }
+      signers.put(role, account.isEmpty() ? key : key.forAccount(rekeyed(role, account)));
     }
     return new KeyRing(signers, generated);
+  }
+
+  private static Address rekeyed(KeyRole role, String account) {
+    try {
+      return new Address(account);
+    } catch (Exception e) {
+      throw new SettingsException(role.accountKey(), "an Algorand address with a valid checksum", account);
+    }
   }
 
   public Signer signer(KeyRole role) {

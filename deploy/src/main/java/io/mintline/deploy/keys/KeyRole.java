@@ -16,6 +16,11 @@ public enum KeyRole {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The settings key of the rekeyed account this role signs for. */
+  public String accountKey() {
+    return "mintline.keys." + id() + "-account";
+  }
+
   /** The mnemonic's settings key, named in errors. */
   public String mnemonicKey() {
     return "mintline.keys." + id() + "-mnemonic";

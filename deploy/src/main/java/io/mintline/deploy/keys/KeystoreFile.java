@@ -55,7 +55,7 @@ public final class KeystoreFile {
       for (Map.Entry<KeyRole, Ed25519Signer> e : signers.entrySet()) {
         byte[] iv = new byte[12];
         random.nextBytes(iv);
-        String address = e.getValue().address().toString();
+        String address = e.getValue().keyAddress().toString();
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
         cipher.updateAAD(aad(e.getKey(), address));
@@ -100,7 +100,7 @@ public final class KeystoreFile {
         byte[] seed = cipher.doFinal(unb64(e.getValue().path("sealed").asText()));
         Ed25519Signer signer = Ed25519Signer.fromSeed(role.id(), seed);
         Arrays.fill(seed, (byte) 0);
-        if (!signer.address().toString().equals(address)) {
+        if (!signer.keyAddress().toString().equals(address)) {
           throw new KeystoreException("keystore " + path + ": the " + role.id() + " key does not match its address", null);
         }
         signers.put(role, signer);

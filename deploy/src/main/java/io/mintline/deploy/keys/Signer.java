@@ -18,18 +18,27 @@ public interface Signer {
   /** A stable, non-secret name for the key (role and address), for the audit log. */
   String keyId();
 
-  /** The account this key signs for (its own address; for a rekeyed account, the auth-addr). */
+  /** The account this key signs for: the sender of its transactions. */
   Address address();
+
+  /**
+   * The key's own address. It differs from {@link #address()} when the account has been rekeyed
+   * to this key (rotation: the address stays, the key changes); transactions then name it as
+   * their auth-addr.
+   */
+  default Address keyAddress() {
+    return address();
+  }
 
   /** An Ed25519 signature of {@code message} (64 bytes). */
   byte[] signBytes(byte[] message);
 
-  /** Signs {@code txn} ("TX" ‖ canonical msgpack); sets auth-addr when the sender is another account. */
+  /** Signs {@code txn} ("TX" ‖ canonical msgpack); sets auth-addr when the sender is not the key's own account. */
   default SignedTransaction sign(Transaction txn) {
     try {
       byte[] signature = signBytes(txn.bytesToSign());
       SignedTransaction signed = new SignedTransaction(txn, new Signature(signature), txn.txID());
-      if (!txn.sender.equals(address())) signed.authAddr(address());
+      if (!txn.sender.equals(keyAddress())) signed.authAddr(keyAddress());
       return signed;
     } catch (IOException e) {
       throw new UncheckedIOException("transaction does not encode", e);

@@ -144,6 +144,45 @@ class KeyRingTest {
         new java.io.PrintStream(new java.io.ByteArrayOutputStream()), null));
   }
 
+  @Test
+  void aRekeyedDeployAccountDeploysWithItsNewKey() throws Exception {
+    try (DevnetFixture chain = new DevnetFixture(); AlgodGateway gateway = chain.gateway()) {
+      Account original = new Account();
+      Account newKey = new Account();
+      chain.devnet.fund(original.getAddress().toString(), 10_000_000);
+      var p = gateway.params().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      Transaction rekey = Transaction.PaymentTransactionBuilder().sender(original.getAddress()).receiver(original.getAddress()).amount(0)
+          .flatFee(p.minFee()).firstValid(p.lastRound()).lastValid(p.lastRound() + 100).genesisID(p.genesisId())
+          .genesisHash(new Digest(p.genesisHash())).rekey(newKey.getAddress()).build();
+      String rekeyTx = gateway.submit(Encoder.encodeToMsgPack(original.signTransaction(rekey))).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      gateway.awaitConfirmation(rekeyTx, p.lastRound() + 100).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+      KeyRing ring = KeyRing.load(settings(Map.of(
+          "mintline.keys.deploy-mnemonic", newKey.toMnemonic(),
+          "mintline.keys.deploy-account", original.getAddress().toString())), MintlineSettings.Network.DEVNET);
+      Signer deploy = ring.deploy();
+      assertEquals(original.getAddress(), deploy.address());
+      assertEquals(newKey.getAddress(), deploy.keyAddress());
+      assertTrue(deploy.keyId().contains("/key:" + newKey.getAddress()));
+      var deployer = new io.mintline.deploy.tipproxy.TipProxyDeployer(deploy);
+      var signed = deployer.signDeployment("rekeyed-1", new Account().getAddress().toString(), "Rekeyed",
+          gateway.params().toCompletableFuture().get(20, TimeUnit.SECONDS));
+      gateway.submit(signed.signedBytes()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      var confirmed = gateway.awaitConfirmation(signed.txId(), signed.lastValid()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      var algod = AlgorandGenesis.client(chain.devnet.url(), chain.devnet.apiToken());
+      assertEquals(original.getAddress().toString(),
+          algod.GetApplicationByID(confirmed.applicationId()).execute().body().params.creator.toString());
+
+      // A mistyped account (checksum off) stops the node with the setting's name.
+      String address = original.getAddress().toString();
+      String mistyped = (address.charAt(0) == 'A' ? "B" : "A") + address.substring(1);
+      var wrong = assertThrows(SettingsException.class, () -> KeyRing.load(settings(Map.of(
+          "mintline.keys.deploy-mnemonic", newKey.toMnemonic(),
+          "mintline.keys.deploy-account", mistyped)), MintlineSettings.Network.DEVNET));
+      assertTrue(wrong.getMessage().contains("mintline.keys.deploy-account"));
+    }
+  }
+
   private static KeySettings settings(Map<String, Object> overrides) {
     return KeySettings.load(withConfig(overrides));
   }
