@@ -5,6 +5,7 @@ import com.algorand.algosdk.crypto.Signature;
 import com.algorand.algosdk.transaction.SignedTransaction;
 import com.algorand.algosdk.transaction.Transaction;
 import com.algorand.algosdk.util.Encoder;
+import io.mintline.deploy.algorand.Txids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -36,14 +37,14 @@ public interface Signer {
   /** Signs {@code txn} ("TX" ‖ canonical msgpack); sets auth-addr when the sender is not the key's own account. */
   default SignedTransaction sign(Transaction txn) {
     try {
-      byte[] signature = signBytes(txn.bytesToSign());
-      SignedTransaction signed = new SignedTransaction(txn, new Signature(signature), txn.txID());
+      byte[] message = txn.bytesToSign();
+      // The txid is the hash of the same bytes: no second encoding of the transaction.
+      String txId = Encoder.encodeToBase32StripPad(Txids.sha512_256(message));
+      SignedTransaction signed = new SignedTransaction(txn, new Signature(signBytes(message)), txId);
       if (!txn.sender.equals(keyAddress())) signed.authAddr(keyAddress());
       return signed;
     } catch (IOException e) {
       throw new UncheckedIOException("transaction does not encode", e);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-512/256", e);
     }
   }
 
