@@ -3,8 +3,9 @@ package io.mintline.devnet;
 import com.algorand.algosdk.crypto.Address;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.mintline.devnet.http.KeepAliveServer;
+import io.mintline.devnet.http.KeepAliveServer.Request;
+import io.mintline.devnet.http.KeepAliveServer.Response;
 import io.mintline.devnet.ledger.AccountSnapshot;
 import io.mintline.devnet.ledger.AppState;
 import io.mintline.devnet.ledger.AssetState;
@@ -15,9 +16,6 @@ import io.mintline.devnet.ledger.TxnRecord;
 import io.mintline.devnet.wire.Msgpack;
 import io.mintline.devnet.wire.Rejection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,21 +25,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * algod's v2 REST API over the JDK HTTP server. Handlers only translate HTTP to {@link Devnet} and
- * {@link Ledger} calls and back. {@code wait-for-block-after} never holds a worker thread: the
- * exchange is parked and answered by the round maker or by a timer.
+ * algod's v2 REST API over {@link KeepAliveServer}. Handlers only translate HTTP to {@link Devnet}
+ * and {@link Ledger} calls and back. Every connection has its own thread, so a
+ * {@code wait-for-block-after} long poll blocks only its own connection, never other requests.
  */
 final class AlgodHttpApi {
 
@@ -54,43 +44,20 @@ final class AlgodHttpApi {
    * algosdk's HTTP client gives up after 10 s, so the devnet answers well before that.
    */
   static final long WAIT_FOR_BLOCK_MILLIS = 5_000;
-  /** Worker threads: request handling is CPU work (decode, Ed25519), a few per core suffice. */
-  private static final int WORKERS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
-  /** Requests waiting for a worker; beyond this the acceptor thread runs them itself. */
-  private static final int QUEUE = 4_096;
-
-  static {
-    // The JDK server writes headers and body separately; with Nagle on, every answer waits for the
-    // client's delayed ACK (40 ms). Read once, when the first HttpServer is created in this JVM.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  /** Connections served at once; algod clients keep a handful each. */
+  private static final int MAX_CONNECTIONS = 512;
 
   private static final String JSON = "application/json";
   private static final String MSGPACK = "application/msgpack";
 
   private final Devnet devnet;
   private final Ledger ledger;
-  private final DevnetSettings settings;
   private final byte[] token;
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpServer server;
-  private final ThreadPoolExecutor workers;
-  private final ScheduledExecutorService timers;
-  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-
-  /** A parked {@code wait-for-block-after} request; answered exactly once. */
-  private static final class Waiter {
-    final long round;
-    final HttpExchange exchange;
-    final AtomicBoolean answered = new AtomicBoolean();
-
-    Waiter(long round, HttpExchange exchange) {
-      this.round = round;
-      this.exchange = exchange;
-    }
-  }
+  private final KeepAliveServer server;
+  /** Long polls wait on this; the round maker notifies it after every round. */
+  private final Object roundMonitor = new Object();
+  private volatile boolean stopped;
 
   /** An HTTP error with algod's {@code {"message": …}} body. */
   private static final class HttpError extends RuntimeException {
@@ -105,23 +72,9 @@ final class AlgodHttpApi {
   AlgodHttpApi(Devnet devnet, Ledger ledger, DevnetSettings settings) throws IOException {
     this.devnet = devnet;
     this.ledger = ledger;
-    this.settings = settings;
     this.token = settings.apiToken().getBytes(StandardCharsets.UTF_8);
-    this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 1024);
-    AtomicInteger n = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(QUEUE), r -> {
-          Thread t = new Thread(r, "devnet-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "devnet-wait-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(workers);
-    server.createContext("/", this::handle);
+    this.server = new KeepAliveServer(settings.host(), settings.port(), MAX_CONNECTIONS,
+        MAX_BODY_BYTES, this::handle);
   }
 
   void start() {
@@ -129,74 +82,61 @@ final class AlgodHttpApi {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   void stop() {
-    server.stop(0);
-    for (Waiter w : waiters) {
-      answer(w);
+    stopped = true;
+    synchronized (roundMonitor) {
+      roundMonitor.notifyAll();
     }
-    timers.shutdownNow();
-    workers.shutdownNow();
+    server.close();
   }
 
-  /** Called by the round maker after each round: answers every waiter the round satisfies. */
+  /** Called by the round maker after each round: wakes the long polls. */
   void roundMade(long round) {
-    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-      Waiter w = it.next();
-      if (round > w.round) {
-        it.remove();
-        answer(w);
-      }
+    synchronized (roundMonitor) {
+      roundMonitor.notifyAll();
     }
   }
 
   // ---------------------------------------------------------------- dispatch
 
-  private void handle(HttpExchange ex) {
+  private Response handle(Request request) {
     try {
-      route(ex);
+      return route(request);
     } catch (HttpError e) {
-      sendError(ex, e.status, e.getMessage());
+      return error(e.status, e.getMessage());
     } catch (Rejection e) {
-      sendError(ex, 400, e.getMessage());
+      return error(400, e.getMessage());
     } catch (Devnet.PausedException e) {
-      sendError(ex, 503, e.getMessage());
-    } catch (RuntimeException | IOException | LinkageError | StackOverflowError e) {
-      log.warn("devnet request {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
-      sendError(ex, 500, "internal error: " + e.getClass().getSimpleName());
+      return error(503, e.getMessage());
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      log.warn("devnet request {} {} failed", request.method(), request.rawPath(), e);
+      return error(500, "internal error: " + e.getClass().getSimpleName());
     }
   }
 
-  private void route(HttpExchange ex) throws IOException {
-    String method = ex.getRequestMethod();
-    String path = ex.getRequestURI().getRawPath();
-    Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+  private Response route(Request request) {
+    String method = request.method();
+    String path = request.rawPath();
+    Map<String, String> query = query(request.rawQuery());
     // Like algod: liveness, readiness and versions need no token.
     switch (path) {
-      case "/health" -> {
+      case "/health", "/ready" -> {
         get(method);
-        send(ex, 200, JSON, "null".getBytes(StandardCharsets.UTF_8));
-        return;
-      }
-      case "/ready" -> {
-        get(method);
-        send(ex, 200, JSON, "null".getBytes(StandardCharsets.UTF_8));
-        return;
+        return new Response(200, JSON, "null".getBytes(StandardCharsets.UTF_8));
       }
       case "/versions" -> {
         get(method);
-        sendJson(ex, 200, versions());
-        return;
+        return json(200, versions());
       }
       default -> { }
     }
-    checkToken(ex);
+    checkToken(request);
     String[] p = segments(path);
     if (p.length >= 1 && p[0].equals("devnet")) {
-      devnetRoute(ex, method, p);
-      return;
+      return devnetRoute(request, method, p);
     }
     if (p.length < 2 || !p[0].equals("v2")) {
       throw new HttpError(404, "unknown path " + path);
@@ -205,24 +145,26 @@ final class AlgodHttpApi {
       case "status" -> {
         get(method);
         if (p.length == 2) {
-          sendJson(ex, 200, status());
-        } else if (p.length == 4 && p[2].equals("wait-for-block-after")) {
-          waitForBlockAfter(ex, parseUint(p[3], "round"));
-        } else {
-          throw new HttpError(404, "unknown path " + path);
+          return json(200, status());
         }
+        if (p.length == 4 && p[2].equals("wait-for-block-after")) {
+          return waitForBlockAfter(parseUint(p[3], "round"));
+        }
+        throw new HttpError(404, "unknown path " + path);
       }
-      case "transactions" -> transactionsRoute(ex, method, p, query);
+      case "transactions" -> {
+        return transactionsRoute(request, method, p, query);
+      }
       case "accounts" -> {
         get(method);
         if (p.length == 3) {
           boolean excludeAll = "all".equals(query.get("exclude"));
-          sendTree(ex, Views.account(ledger.account(address(p[2])), excludeAll), query);
-        } else if (p.length == 5 && p[3].equals("assets")) {
-          accountAsset(ex, address(p[2]), parseUint(p[4], "asset-id"), query);
-        } else {
-          throw new HttpError(404, "unknown path " + path);
+          return tree(Views.account(ledger.account(address(p[2])), excludeAll), query);
         }
+        if (p.length == 5 && p[3].equals("assets")) {
+          return accountAsset(address(p[2]), parseUint(p[4], "asset-id"), query);
+        }
+        throw new HttpError(404, "unknown path " + path);
       }
       case "assets" -> {
         get(method);
@@ -231,7 +173,7 @@ final class AlgodHttpApi {
         if (asset == null) {
           throw new HttpError(404, "asset does not exist");
         }
-        sendTree(ex, Views.asset(asset), query);
+        return tree(Views.asset(asset), query);
       }
       case "applications" -> {
         get(method);
@@ -240,29 +182,31 @@ final class AlgodHttpApi {
         if (app == null) {
           throw new HttpError(404, "application does not exist");
         }
-        sendTree(ex, Views.app(app), query);
+        return tree(Views.app(app), query);
       }
       case "blocks" -> {
         get(method);
         requireLength(p, 3, path);
-        block(ex, parseUint(p[2], "round"), query);
+        return block(parseUint(p[2], "round"), query);
       }
       default -> throw new HttpError(404, "unknown path " + path);
     }
   }
 
-  private void transactionsRoute(HttpExchange ex, String method, String[] p, Map<String, String> query)
-      throws IOException {
+  private Response transactionsRoute(Request request, String method, String[] p,
+      Map<String, String> query) {
     if (p.length == 2) {
       if (!method.equals("POST")) {
         throw new HttpError(405, "method " + method + " not allowed");
       }
-      List<TxnRecord> records = devnet.submit(body(ex));
-      sendJson(ex, 200, Map.of("txId", records.get(0).txid()));
-    } else if (p.length == 3 && p[2].equals("params")) {
+      List<TxnRecord> records = devnet.submit(request.body());
+      return json(200, Map.of("txId", records.get(0).txid()));
+    }
+    if (p.length == 3 && p[2].equals("params")) {
       get(method);
-      sendJson(ex, 200, params());
-    } else if (p.length == 4 && p[2].equals("pending")) {
+      return json(200, params());
+    }
+    if (p.length == 4 && p[2].equals("pending")) {
       get(method);
       boolean msgpack = msgpack(query);
       TxnRecord r = ledger.txn(p[3]);
@@ -270,17 +214,12 @@ final class AlgodHttpApi {
         throw new HttpError(404, "txn does not exist");
       }
       Map<String, Object> tree = Views.pending(r, msgpack);
-      if (msgpack) {
-        send(ex, 200, MSGPACK, Msgpack.encode(tree));
-      } else {
-        sendJson(ex, 200, tree);
-      }
-    } else {
-      throw new HttpError(404, "unknown path " + String.join("/", p));
+      return msgpack ? new Response(200, MSGPACK, Msgpack.encode(tree)) : json(200, tree);
     }
+    throw new HttpError(404, "unknown path /" + String.join("/", p));
   }
 
-  private void devnetRoute(HttpExchange ex, String method, String[] p) throws IOException {
+  private Response devnetRoute(Request request, String method, String[] p) {
     String what = p.length == 2 ? p[1] : "";
     switch (what) {
       case "accounts" -> {
@@ -293,23 +232,23 @@ final class AlgodHttpApi {
           m.put("amount", ledger.balance(a.address()));
           list.add(m);
         }
-        sendJson(ex, 200, Map.of("accounts", list));
+        return json(200, Map.of("accounts", list));
       }
       case "fund" -> {
         post(method);
-        Map<String, Object> req = fundRequest(body(ex));
+        Map<String, Object> req = fundRequest(request.body());
         String txid = devnet.fund((String) req.get("address"), (Long) req.get("microAlgos"));
-        sendJson(ex, 200, Map.of("txId", txid));
+        return json(200, Map.of("txId", txid));
       }
       case "pause" -> {
         post(method);
         devnet.pause();
-        sendJson(ex, 200, Map.of("paused", true, "last-round", ledger.lastRound()));
+        return json(200, Map.of("paused", true, "last-round", ledger.lastRound()));
       }
       case "resume" -> {
         post(method);
         devnet.resume();
-        sendJson(ex, 200, Map.of("paused", false, "last-round", ledger.lastRound()));
+        return json(200, Map.of("paused", false, "last-round", ledger.lastRound()));
       }
       default -> throw new HttpError(404, "unknown path /" + String.join("/", p));
     }
@@ -358,32 +297,25 @@ final class AlgodHttpApi {
     return m;
   }
 
-  private void waitForBlockAfter(HttpExchange ex, long round) {
-    if (ledger.lastRound() > round) {
-      sendJson(ex, 200, status());
-      return;
-    }
-    Waiter w = new Waiter(round, ex);
-    waiters.add(w);
-    // A round made between the check above and add() would otherwise be missed.
-    if (ledger.lastRound() > round && waiters.remove(w)) {
-      answer(w);
-      return;
-    }
-    timers.schedule(() -> {
-      if (waiters.remove(w)) {
-        answer(w);
+  /** Blocks this connection's thread until a round after {@code round} exists, or times out. */
+  private Response waitForBlockAfter(long round) {
+    long deadline = System.nanoTime() + WAIT_FOR_BLOCK_MILLIS * 1_000_000;
+    synchronized (roundMonitor) {
+      long left;
+      while (!stopped && ledger.lastRound() <= round
+          && (left = (deadline - System.nanoTime()) / 1_000_000) > 0) {
+        try {
+          roundMonitor.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
       }
-    }, WAIT_FOR_BLOCK_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private void answer(Waiter w) {
-    if (w.answered.compareAndSet(false, true)) {
-      sendJson(w.exchange, 200, status());
     }
+    return json(200, status());
   }
 
-  private void accountAsset(HttpExchange ex, String address, long assetId, Map<String, String> query) {
+  private Response accountAsset(String address, long assetId, Map<String, String> query) {
     AccountSnapshot a = ledger.account(address);
     Holding holding = null;
     for (Holding h : a.holdings()) {
@@ -408,10 +340,10 @@ final class AlgodHttpApi {
     if (created != null) {
       m.put("created-asset", Views.assetParams(created));
     }
-    sendTree(ex, m, query);
+    return tree(m, query);
   }
 
-  private void block(HttpExchange ex, long round, Map<String, String> query) {
+  private Response block(long round, Map<String, String> query) {
     boolean msgpack = msgpack(query);
     Block b = ledger.block(round);
     if (b == null) {
@@ -419,10 +351,9 @@ final class AlgodHttpApi {
           + " is not available (last round " + ledger.lastRound() + ")");
     }
     if (msgpack) {
-      send(ex, 200, MSGPACK, b.msgpackResponse());
-    } else {
-      sendJson(ex, 200, Map.of("block", Views.jsonAddresses(b.tree())));
+      return new Response(200, MSGPACK, b.msgpackResponse());
     }
+    return json(200, Map.of("block", Views.jsonAddresses(b.tree())));
   }
 
   private Map<String, Object> fundRequest(byte[] body) {
@@ -458,8 +389,8 @@ final class AlgodHttpApi {
 
   // ---------------------------------------------------------------- helpers
 
-  private void checkToken(HttpExchange ex) {
-    String given = ex.getRequestHeaders().getFirst("X-Algo-API-Token");
+  private void checkToken(Request request) {
+    String given = request.header("X-Algo-API-Token");
     if (given == null || !MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
       throw new HttpError(401, "Invalid API Token");
     }
@@ -514,16 +445,6 @@ final class AlgodHttpApi {
     throw new HttpError(400, "unknown format " + format + ": use json or msgpack");
   }
 
-  private static byte[] body(HttpExchange ex) throws IOException {
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] data = in.readNBytes(MAX_BODY_BYTES + 1);
-      if (data.length > MAX_BODY_BYTES) {
-        throw new HttpError(400, "request body too large: more than " + MAX_BODY_BYTES + " bytes");
-      }
-      return data;
-    }
-  }
-
   private static String[] segments(String path) {
     List<String> out = new ArrayList<>();
     for (String s : path.split("/")) {
@@ -552,44 +473,21 @@ final class AlgodHttpApi {
     return m;
   }
 
-  private void sendTree(HttpExchange ex, Map<String, Object> tree, Map<String, String> query) {
-    if (msgpack(query)) {
-      send(ex, 200, MSGPACK, Msgpack.encode(tree));
-    } else {
-      sendJson(ex, 200, tree);
-    }
+  private Response tree(Map<String, Object> tree, Map<String, String> query) {
+    return msgpack(query) ? new Response(200, MSGPACK, Msgpack.encode(tree)) : json(200, tree);
   }
 
-  private void sendJson(HttpExchange ex, int status, Object body) {
-    byte[] bytes;
+  private Response json(int status, Object body) {
     try {
-      bytes = json.writeValueAsBytes(body);
+      return new Response(status, JSON, json.writeValueAsBytes(body));
     } catch (IOException e) {
       throw new IllegalStateException("JSON encoding failed", e);
     }
-    send(ex, status, JSON, bytes);
   }
 
-  private void sendError(HttpExchange ex, int status, String message) {
+  private Response error(int status, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("message", message == null ? "error" : message);
-    sendJson(ex, status, body);
-  }
-
-  private static void send(HttpExchange ex, int status, String contentType, byte[] body) {
-    try {
-      ex.getResponseHeaders().set("Content-Type", contentType);
-      boolean head = ex.getRequestMethod().equals("HEAD");
-      ex.sendResponseHeaders(status, head ? -1 : (body.length == 0 ? -1 : body.length));
-      if (!head && body.length > 0) {
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    } catch (IOException e) {
-      log.debug("client went away before the answer", e);
-    } finally {
-      ex.close();
-    }
+    return json(status, body);
   }
 }
