@@ -23,7 +23,18 @@ import io.mintline.deploy.algorand.AlgorandGenesis;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
+import io.mintline.deploy.algorand.AlgodGateway;
+import io.mintline.deploy.keys.DevnetFunding;
+import io.mintline.deploy.keys.KeyRing;
+import io.mintline.deploy.tipproxy.TipProxyDeployer;
+import io.mintline.config.KeySettings;
+import io.mintline.engine.deployment.AlgorandDeploymentChain;
+import io.mintline.engine.deployment.DeploymentEntity;
+import io.mintline.engine.deployment.DeploymentHooks;
+import io.mintline.engine.deployment.DeploymentProjection;
 import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.engine.wallet.WalletProjection;
+import io.mintline.http.deployment.DeploymentRoutes;
 import io.mintline.http.auth.AuthModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
@@ -111,6 +122,24 @@ public final class MintlineNode {
     try {
       JournalDatabase database = JournalDatabase.get(system);
       WalletEntity.init(system);
+      WalletProjection.init(system);
+
+      // Chain I/O: one gateway per node (one block follower), the role keys, and on the embedded
+      // devnet the generated keys funded from its genesis account before anything is signed.
+      KeyRing keys = KeyRing.load(KeySettings.load(full), settings.network());
+      AlgodGateway gateway = AlgodGateway.create(settings.algod(), algodUrl, algodToken);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-algod-gateway", () -> {
+            gateway.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      if (devnet != null) {
+        DevnetFunding.fund(gateway, DevnetFunding.genesisAccount(devnet.url(), devnet.apiToken()), keys,
+            KeySettings.load(full).devnetFundingMicroAlgos()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+      DeploymentEntity.init(system, new AlgorandDeploymentChain(new TipProxyDeployer(keys.deploy()), gateway),
+          DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
+      DeploymentProjection.init(system);
       joinCluster(system, settings, full);
 
       int managementPort = AkkaManagement.get(system.classicSystem()).start()
@@ -120,10 +149,12 @@ public final class MintlineNode {
       HealthRoutes health = new HealthRoutes(system, database, chain, settings.version());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
       AuthModule auth = AuthModule.start(system, settings, network, genesis.hash(), algod, database);
+      DeploymentRoutes deployments =
+          new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
-          pathPrefix("api", () -> pathPrefix("v1", () -> wallets.route()))));
+          pathPrefix("api", () -> pathPrefix("v1", () -> concat(wallets.route(), deployments.route(requestId))))));
 
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.http().host(), settings.http().port())

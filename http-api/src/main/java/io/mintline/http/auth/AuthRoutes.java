@@ -114,7 +114,7 @@ public final class AuthRoutes {
    * Runs {@code inner} for the wallet behind {@code Authorization: Bearer <jwt>} or {@code X-Api-Key};
    * 401 with the standard error JSON otherwise.
    */
-  Route authenticated(String requestId, Function<Principal, Route> inner) {
+  public Route authenticated(String requestId, Function<Principal, Route> inner) {
     return extractRequest(request -> {
       Optional<String> bearer = request.getHeader("Authorization").map(HttpHeader::value);
       Optional<String> apiKey = request.getHeader("X-Api-Key").map(HttpHeader::value);
