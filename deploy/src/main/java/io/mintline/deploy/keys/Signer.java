@@ -48,12 +48,38 @@ public interface Signer {
     }
   }
 
-  /** The signed transaction as the bytes algod accepts ({@code POST /v2/transactions}). */
+  /**
+   * The signed transaction as the bytes algod accepts ({@code POST /v2/transactions}): the
+   * canonical msgpack map {@code {sgnr?, sig, txn}} assembled around the transaction's own
+   * encoding, so the transaction is encoded once (the same bytes as algosdk's
+   * {@code Encoder.encodeToMsgPack(signedTransaction)}).
+   */
   default byte[] signToBytes(Transaction txn) {
+    byte[] message;
     try {
-      return Encoder.encodeToMsgPack(sign(txn));
+      message = txn.bytesToSign();
     } catch (IOException e) {
-      throw new UncheckedIOException("signed transaction does not encode", e);
+      throw new UncheckedIOException("transaction does not encode", e);
     }
+    byte[] signature = signBytes(message);
+    boolean rekeyed = !txn.sender.equals(keyAddress());
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(message.length + 120);
+    out.write(rekeyed ? 0x83 : 0x82);
+    if (rekeyed) {
+      out.write(0xa4);
+      out.writeBytes(new byte[] {'s', 'g', 'n', 'r'});
+      out.write(0xc4);
+      out.write(32);
+      out.writeBytes(keyAddress().getBytes());
+    }
+    out.write(0xa3);
+    out.writeBytes(new byte[] {'s', 'i', 'g'});
+    out.write(0xc4);
+    out.write(64);
+    out.writeBytes(signature);
+    out.write(0xa3);
+    out.writeBytes(new byte[] {'t', 'x', 'n'});
+    out.write(message, 2, message.length - 2); // without the "TX" domain prefix
+    return out.toByteArray();
   }
 }

@@ -37,6 +37,10 @@ class KeyRingTest {
     // Ed25519 is deterministic: the same key and message give the same signature on any provider.
     assertArrayEquals(Encoder.encodeToMsgPack(account.signTransaction(txn)), signer.signToBytes(txn));
     assertEquals(txn.txID(), signer.sign(txn).transactionID);
+    // Signing for a rekeyed account adds sgnr (the key's address), as algosdk encodes it.
+    Ed25519Signer rotated = Ed25519Signer.generate("deploy").forAccount(account.getAddress());
+    assertArrayEquals(Encoder.encodeToMsgPack(rotated.sign(txn)), rotated.signToBytes(txn));
+    assertEquals(rotated.keyAddress(), rotated.sign(txn).authAddr);
     assertFalse(signer.toString().contains(account.toMnemonic().split(" ")[0] + " "));
   }
 
