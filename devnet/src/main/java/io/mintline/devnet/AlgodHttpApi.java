@@ -1,6 +1,7 @@
 package io.mintline.devnet;
 
 import com.algorand.algosdk.crypto.Address;
+import com.algorand.algosdk.util.Encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mintline.devnet.http.KeepAliveServer;
@@ -186,8 +187,19 @@ final class AlgodHttpApi {
       }
       case "blocks" -> {
         get(method);
-        requireLength(p, 3, path);
-        return block(parseUint(p[2], "round"), query);
+        if (p.length == 3) {
+          return block(parseUint(p[2], "round"), query);
+        }
+        if (p.length == 4 && p[3].equals("txids")) {
+          List<Object> txids = new ArrayList<>();
+          existingBlock(parseUint(p[2], "round")).txns().forEach(t -> txids.add(t.txid()));
+          return tree(Map.of("blockTxids", txids), query);
+        }
+        if (p.length == 4 && p[3].equals("hash")) {
+          Block b = existingBlock(parseUint(p[2], "round"));
+          return json(200, Map.of("blockHash", Encoder.encodeToBase32StripPad(b.hash())));
+        }
+        throw new HttpError(404, "unknown path " + path);
       }
       default -> throw new HttpError(404, "unknown path " + path);
     }
@@ -343,12 +355,20 @@ final class AlgodHttpApi {
     return tree(m, query);
   }
 
-  private Response block(long round, Map<String, String> query) {
-    boolean msgpack = msgpack(query);
+  private Block existingBlock(long round) {
     Block b = ledger.block(round);
     if (b == null) {
       throw new HttpError(404, "failed to retrieve information from the ledger: round " + round
           + " is not available (last round " + ledger.lastRound() + ")");
+    }
+    return b;
+  }
+
+  private Response block(long round, Map<String, String> query) {
+    boolean msgpack = msgpack(query);
+    Block b = existingBlock(round);
+    if ("true".equals(query.get("header-only"))) {
+      return tree(Map.of("block", b.headerTree()), query);
     }
     if (msgpack) {
       return new Response(200, MSGPACK, b.msgpackResponse());

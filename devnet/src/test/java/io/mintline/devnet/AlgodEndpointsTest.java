@@ -252,6 +252,19 @@ class AlgodEndpointsTest {
     assertEquals(round, jsonBlock.get("rnd").asLong());
     assertEquals(from.getAddress().toString(), jsonBlock.get("txns").get(0).get("txn").get("snd").asText());
     assertEquals(404, chain.algod.GetBlock(chain.devnet.currentRound() + 50).execute().code());
+
+    // Header only, txids and hash, as the Java algosdk asks for them.
+    BlockResponse header = chain.algod.GetBlock(round).headerOnly(true).execute().body();
+    assertEquals(round, ((Number) header.block.get("rnd")).longValue());
+    assertFalse(header.block.containsKey("txns"));
+    assertTrue(chain.algod.GetBlockTxids(round).execute().body().blockTxids.contains(stx.transactionID));
+    Map<String, Object> next = chain.algod.GetBlock(round + 1).execute().isSuccessful()
+        ? chain.algod.GetBlock(round + 1).execute().body().block : null;
+    String hash = chain.algod.GetBlockHash(round).execute().body().blockHash;
+    assertEquals(52, hash.length());
+    if (next != null) {
+      assertEquals(hash, Encoder.encodeToBase32StripPad((byte[]) next.get("prev")));
+    }
     assertEquals(400, chain.get("/v2/blocks/1?format=xml", true).statusCode());
   }
 

@@ -51,6 +51,9 @@ class RoundsTest {
       for (long r = 1; r <= 4; r++) {
         Map<String, Object> block = chain.algod.GetBlock(r).execute().body().block;
         assertArrayEquals(seedFormula(previousSeed, r), (byte[]) block.get("seed"), "seed of round " + r);
+        assertEquals(chain.algod.GetBlockHash(r - 1).execute().body().blockHash,
+            com.algorand.algosdk.util.Encoder.encodeToBase32StripPad((byte[]) block.get("prev")),
+            "prev of round " + r + " is the hash of round " + (r - 1));
         long ts = ((Number) block.get("ts")).longValue();
         assertTrue(ts >= previousTs);
         previousSeed = (byte[]) block.get("seed");

@@ -83,6 +83,11 @@ public final class Block {
     return h;
   }
 
+  /** The header alone, as algod answers {@code header-only=true}. */
+  public Map<String, Object> headerTree() {
+    return header();
+  }
+
   /** The block as a canonical msgpack tree: header fields plus {@code txns}. */
   public Map<String, Object> tree() {
     Map<String, Object> b = header();
