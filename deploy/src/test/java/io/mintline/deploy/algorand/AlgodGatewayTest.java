@@ -130,6 +130,31 @@ class AlgodGatewayTest {
   }
 
   @Test
+  void aPrimaryThatNeverAnswersTimesOutAndFailsOver() throws Exception {
+    // Connections complete in the kernel's backlog, but nobody ever answers: only the timeout helps.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         AlgodGateway gw = chain.gateway(List.of("http://127.0.0.1:" + silent.getLocalPort(), chain.devnet.url()))) {
+      long start = System.nanoTime();
+      assertEquals(chain.devnet.genesisId(), get(gw.params()).genesisId());
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis >= 1_500 && millis < 10_000, "failed over after the 2 s request timeout, took " + millis + " ms");
+      assertEquals(chain.devnet.url(), gw.algodUrl());
+      // The backup stays in use: the next call does not wait for the silent primary again.
+      start = System.nanoTime();
+      get(gw.params());
+      assertTrue((System.nanoTime() - start) / 1_000_000 < 1_500);
+    }
+  }
+
+  @Test
+  void waitForBlockAfterAnswersOnceTheChainMoves() throws Exception {
+    long last = get(gateway.lastRound());
+    CompletableFuture<Long> next = gateway.waitForBlockAfter(last).toCompletableFuture();
+    chain.devnet.fund(new Account().getAddress().toString(), 100_000);
+    assertTrue(next.get(20, TimeUnit.SECONDS) > last);
+  }
+
+  @Test
   void aPausedChainIsUnavailableAndRetryableUntilItResumes() throws Exception {
     ChainParams p = get(gateway.params());
     byte[] bytes = payer.signToBytes(payment(p, new Account().getAddress().toString(), 100_000, "paused", 1000));
