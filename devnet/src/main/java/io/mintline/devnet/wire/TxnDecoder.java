@@ -9,6 +9,7 @@ import com.algorand.algosdk.util.Encoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -24,6 +25,27 @@ public final class TxnDecoder {
 
   private static final byte[] TX_PREFIX = Hashes.ascii("TX");
   private static final byte[] MULTISIG_PREFIX = Hashes.ascii("MultisigAddr");
+
+  /**
+   * Decoded public keys by key bytes. Decoding a key costs about a tenth of a verification, and a
+   * devnet sees the same few senders (minting, deployment, faucet) over and over.
+   */
+  private static final int KEY_CACHE_SIZE = 65_536;
+  private static final ConcurrentHashMap<KeyBytes, Ed25519.PublicPoint> KEYS =
+      new ConcurrentHashMap<>();
+
+  /** Key bytes as a map key. */
+  private record KeyBytes(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyBytes k && Arrays.equals(bytes, k.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+  }
 
   static {
     Ed25519.precompute();
@@ -128,7 +150,7 @@ public final class TxnDecoder {
       throw new Rejection("logic signatures are not supported by the devnet: it does not execute TEAL");
     }
     if (hasSig) {
-      if (!Ed25519.verify(stx.sig.getBytes(), 0, authorizer, 0, message, 0, message.length)) {
+      if (!verifyEd25519(stx.sig.getBytes(), authorizer, message)) {
         throw new Rejection("At least one signature didn't pass verification");
       }
       return;
@@ -162,7 +184,7 @@ public final class TxnDecoder {
       if (sub.sig == null || isZero(sub.sig.getBytes())) {
         continue;
       }
-      if (!Ed25519.verify(sub.sig.getBytes(), 0, sub.key.getBytes(), 0, message, 0, message.length)) {
+      if (!verifyEd25519(sub.sig.getBytes(), sub.key.getBytes(), message)) {
         throw new Rejection("At least one signature didn't pass verification");
       }
       valid++;
@@ -171,6 +193,25 @@ public final class TxnDecoder {
       throw new Rejection("multisig: " + valid + " valid signatures, fewer than the threshold "
           + msig.threshold);
     }
+  }
+
+  private static boolean verifyEd25519(byte[] sig, byte[] publicKey, byte[] message) {
+    if (sig.length != Ed25519.SIGNATURE_SIZE || publicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
+      return false;
+    }
+    KeyBytes key = new KeyBytes(publicKey);
+    Ed25519.PublicPoint point = KEYS.get(key);
+    if (point == null) {
+      point = Ed25519.validatePublicKeyFullExport(publicKey, 0);
+      if (point == null) {
+        return false; // not a valid curve point, or of small order
+      }
+      if (KEYS.size() >= KEY_CACHE_SIZE) {
+        KEYS.clear();
+      }
+      KEYS.put(new KeyBytes(publicKey.clone()), point);
+    }
+    return Ed25519.verify(sig, 0, point, message, 0, message.length);
   }
 
   /** The group id algod expects: SHA-512/256("TG" ‖ msgpack({"txlist": [txid...]})). */
