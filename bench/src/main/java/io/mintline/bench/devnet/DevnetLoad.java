@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class DevnetLoad {
 
   private static final Duration CONFIRMATION_TIMEOUT = Duration.ofMinutes(2);
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   private DevnetLoad() {}
 
@@ -47,16 +49,19 @@ public final class DevnetLoad {
         Runtime.getRuntime().availableProcessors());
     List<Double> submitted = new ArrayList<>();
     List<Double> confirmed = new ArrayList<>();
+    List<Double> cpuPerTxn = new ArrayList<>();
     for (int run = 1; run <= options.runs; run++) {
       Result result = runOnce(options);
-      System.out.printf(Locale.ROOT, "run %d: signed in %.1f s; submitted %d txns in %.2f s = %.0f tx/s; all in blocks after %.2f s = %.0f tx/s over %d rounds%n",
+      System.out.printf(Locale.ROOT, "run %d: signed in %.1f s; submitted %d txns in %.2f s = %.0f tx/s; all in blocks after %.2f s = %.0f tx/s over %d rounds; "
+              + "%.0f µs CPU per txn (client + devnet); load average %.1f%n",
           run, result.signSeconds, options.txns, result.submitSeconds, result.submittedPerSecond(),
-          result.confirmSeconds, result.confirmedPerSecond(), result.rounds);
+          result.confirmSeconds, result.confirmedPerSecond(), result.rounds, result.cpuMicrosPerTxn, result.loadAverage);
       submitted.add(result.submittedPerSecond());
       confirmed.add(result.confirmedPerSecond());
+      cpuPerTxn.add(result.cpuMicrosPerTxn);
     }
-    System.out.printf(Locale.ROOT, "median: submitted %.0f tx/s, confirmed in blocks %.0f tx/s (runs: %s / %s)%n",
-        median(submitted), median(confirmed), rounded(submitted), rounded(confirmed));
+    System.out.printf(Locale.ROOT, "median: submitted %.0f tx/s, confirmed in blocks %.0f tx/s, %.0f µs CPU per txn (runs: %s / %s / %s)%n",
+        median(submitted), median(confirmed), median(cpuPerTxn), rounded(submitted), rounded(confirmed), rounded(cpuPerTxn));
   }
 
   private static Result runOnce(Options options) throws Exception {
@@ -101,6 +106,8 @@ public final class DevnetLoad {
 
       AtomicInteger next = new AtomicInteger();
       CountDownLatch done = new CountDownLatch(options.threads);
+      double loadAverage = OS.getSystemLoadAverage();
+      long cpuStart = OS.getProcessCpuTime();
       long submitStart = System.nanoTime();
       watcher.start();
       for (int t = 0; t < options.threads; t++) {
@@ -123,6 +130,7 @@ public final class DevnetLoad {
       }
       done.await();
       long submitEnd = System.nanoTime();
+      long cpuEnd = OS.getProcessCpuTime();
       watcher.join(CONFIRMATION_TIMEOUT.toMillis());
       if (failure.get() != null) {
         throw new IllegalStateException("run failed", failure.get());
@@ -133,7 +141,8 @@ public final class DevnetLoad {
             + " transactions not in a block " + CONFIRMATION_TIMEOUT + " after the last submission");
       }
       return new Result(expected, signSeconds, seconds(submitEnd - submitStart),
-          seconds(confirmedAt[0] - submitStart), lastRoundSeen[0] - startRound);
+          seconds(confirmedAt[0] - submitStart), lastRoundSeen[0] - startRound,
+          (cpuEnd - cpuStart) / 1e3 / expected, loadAverage);
     }
   }
 
@@ -151,7 +160,13 @@ public final class DevnetLoad {
     return values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList().toString();
   }
 
-  private record Result(int txns, double signSeconds, double submitSeconds, double confirmSeconds, long rounds) {
+  /**
+   * One run. {@code cpuMicrosPerTxn} is the CPU time of this whole process (client threads, block
+   * watcher and devnet) during submission, per transaction: unlike tx/s it does not depend on what
+   * else the machine runs at the time, which {@code loadAverage} (1-minute, at the start) shows.
+   */
+  private record Result(int txns, double signSeconds, double submitSeconds, double confirmSeconds, long rounds,
+      double cpuMicrosPerTxn, double loadAverage) {
     double submittedPerSecond() {
       return txns / submitSeconds;
     }
