@@ -1,5 +1,6 @@
 package io.mintline.deploy.tipproxy;
 
+import com.algorand.algosdk.builder.transaction.TransactionBuilder;
 import com.algorand.algosdk.crypto.Address;
 import com.algorand.algosdk.crypto.Digest;
 import com.algorand.algosdk.crypto.TEALProgram;
@@ -83,21 +84,13 @@ public final class TipProxyDeployer {
     byte[] lease = deploymentLease(deploymentId);
     long firstValid = params.lastRound();
     long lastValid = firstValid + validityRounds;
-    Signed signed = sign(fee -> Transaction.ApplicationCreateTransactionBuilder()
-        .sender(deployKey.address())
+    Signed signed = sign(fee -> leased(Transaction.ApplicationCreateTransactionBuilder()
         .approvalProgram(new TEALProgram(TipProxyProgram.approval()))
         .clearStateProgram(new TEALProgram(TipProxyProgram.clear()))
         .globalStateSchema(new StateSchema(TipProxyProgram.GLOBAL_UINTS, TipProxyProgram.GLOBAL_BYTE_SLICES))
         .localStateSchema(new StateSchema(TipProxyProgram.LOCAL_UINTS, TipProxyProgram.LOCAL_BYTE_SLICES))
-        .args(List.of(creator.getBytes(), name))
-        .note(("mintline:deploy:" + deploymentId).getBytes(StandardCharsets.UTF_8))
-        .lease(lease)
-        .flatFee(fee)
-        .firstValid(firstValid)
-        .lastValid(lastValid)
-        .genesisID(params.genesisId())
-        .genesisHash(new Digest(params.genesisHash()))
-        .build(), params);
+        .args(List.of(creator.getBytes(), name)),
+        "deploy:" + deploymentId, lease, fee, firstValid, params), params);
     signatureLog.signed(deployKey.keyId(), "deploy:" + deploymentId, signed.txId);
     return new SignedDeployment(signed.txId, signed.bytes, lease, firstValid, lastValid);
   }
@@ -112,18 +105,10 @@ public final class TipProxyDeployer {
     byte[] lease = fundingLease(deploymentId);
     long firstValid = params.lastRound();
     long lastValid = firstValid + validityRounds;
-    Signed signed = sign(fee -> Transaction.PaymentTransactionBuilder()
-        .sender(deployKey.address())
+    Signed signed = sign(fee -> leased(Transaction.PaymentTransactionBuilder()
         .receiver(app)
-        .amount(microAlgos)
-        .note(("mintline:fund:" + deploymentId).getBytes(StandardCharsets.UTF_8))
-        .lease(lease)
-        .flatFee(fee)
-        .firstValid(firstValid)
-        .lastValid(lastValid)
-        .genesisID(params.genesisId())
-        .genesisHash(new Digest(params.genesisHash()))
-        .build(), params);
+        .amount(microAlgos),
+        "fund:" + deploymentId, lease, fee, firstValid, params), params);
     signatureLog.signed(deployKey.keyId(), "fund:" + deploymentId, signed.txId);
     return new SignedFunding(signed.txId, signed.bytes, lease, app.toString(), microAlgos, firstValid, lastValid);
   }
@@ -148,6 +133,21 @@ public final class TipProxyDeployer {
   }
 
   private record Signed(String txId, byte[] bytes) {}
+
+  /** What both transactions share: sender, note {@code mintline:<purpose>}, lease, fee and window. */
+  private Transaction leased(TransactionBuilder<?> builder, String purpose, byte[] lease, long fee,
+      long firstValid, ChainParams params) {
+    return builder
+        .sender(deployKey.address())
+        .note(("mintline:" + purpose).getBytes(StandardCharsets.UTF_8))
+        .lease(lease)
+        .flatFee(fee)
+        .firstValid(firstValid)
+        .lastValid(firstValid + validityRounds)
+        .genesisID(params.genesisId())
+        .genesisHash(new Digest(params.genesisHash()))
+        .build();
+  }
 
   /**
    * Signs with the minimum fee, then — when the chain charges per byte — once more with
