@@ -37,9 +37,15 @@ public final class KeyRing {
 
   /** Reads the keys as {@link KeySettings} say; fails fast with the missing or bad setting's name. */
   public static KeyRing load(KeySettings settings, MintlineSettings.Network network) {
-    Map<KeyRole, Ed25519Signer> fromKeystore = settings.keystore()
-        .map(path -> KeystoreFile.read(path, settings.keystorePassphrase().toCharArray()))
-        .orElse(Map.of());
+    Map<KeyRole, Ed25519Signer> fromKeystore;
+    try {
+      fromKeystore = settings.keystore()
+          .map(path -> KeystoreFile.read(path, settings.keystorePassphrase().toCharArray()))
+          .orElse(Map.of());
+    } catch (KeystoreFile.KeystoreException e) {
+      throw new SettingsException("mintline.keys.keystore",
+          "a Mintline keystore that mintline.keys.keystore-passphrase opens", e.getMessage());
+    }
     Map<KeyRole, Signer> signers = new EnumMap<>(KeyRole.class);
     Set<KeyRole> generated = EnumSet.noneOf(KeyRole.class);
     for (KeyRole role : KeyRole.values()) {

@@ -106,6 +106,9 @@ class KeyRingTest {
 
     var wrong = assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.read(file, "wrong".toCharArray()));
     assertTrue(wrong.getMessage().contains("wrong passphrase"));
+    var atStart = assertThrows(SettingsException.class, () -> KeyRing.load(settings(Map.of(
+        "mintline.keys.keystore", file.toString(), "mintline.keys.keystore-passphrase", "wrong")), MintlineSettings.Network.MAINNET));
+    assertTrue(atStart.getMessage().contains("mintline.keys.keystore") && atStart.getMessage().contains("wrong passphrase"), atStart.getMessage());
     // Moving an entry to another role breaks its authentication.
     Files.writeString(file, text.replace("\"mint\"", "\"admin\""));
     assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.read(file, "correct horse".toCharArray()));
