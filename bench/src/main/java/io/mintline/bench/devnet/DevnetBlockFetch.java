@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -51,15 +50,8 @@ public class DevnetBlockFetch {
     byte[] blockBytes;
     Set<String> submitted;
 
-    /** As in {@link DevnetSubmit}: "on" switches Nagle off in the devnet's HTTP server. */
-    @Param({"on", "shipped"})
-    public String serverNoDelay;
-
     @Setup(Level.Trial)
     public void fill() throws Exception {
-      if (serverNoDelay.equals("on")) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-      }
       devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(FILL_INTERVAL));
       algod = new AlgodHttp(devnet.url(), devnet.apiToken());
       PresignedPayments payments = new PresignedPayments(devnet.accounts(), devnet.genesisId(), devnet.genesisHashBase64());

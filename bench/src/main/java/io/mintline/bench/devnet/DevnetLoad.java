@@ -22,11 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.devnet.DevnetLoad \
- *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--block-interval-ms 1000] [--server-nodelay]
+ *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--block-interval-ms 1000]
  * </pre>
- *
- * {@code --server-nodelay} switches Nagle's algorithm off in the JDK HTTP server under the devnet
- * ({@code sun.net.httpserver.nodelay=true}), for a devnet that does not do so itself.
  *
  * Each run starts a fresh in-process devnet on an ephemeral loopback port, signs its payments first
  * (not timed), then submits them from the client threads. The bounds stop it by itself: a run that does
@@ -42,11 +39,9 @@ public final class DevnetLoad {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs, rounds every %d ms, "
-            + "server TCP_NODELAY %s, %d cores%n",
+    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs, rounds every %d ms, %d cores%n",
         options.txns, options.threads, options.group == 1 ? "1 txn" : "groups of " + options.group,
-        options.runs, options.blockIntervalMs, options.serverNoDelay ? "forced on" : "as shipped",
-        Runtime.getRuntime().availableProcessors());
+        options.runs, options.blockIntervalMs, Runtime.getRuntime().availableProcessors());
     List<Double> submitted = new ArrayList<>();
     List<Double> confirmed = new ArrayList<>();
     List<Double> cpuPerTxn = new ArrayList<>();
@@ -65,9 +60,6 @@ public final class DevnetLoad {
   }
 
   private static Result runOnce(Options options) throws Exception {
-    if (options.serverNoDelay) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
     DevnetSettings settings = DevnetSettings.defaults().withPort(0)
         .withBlockInterval(Duration.ofMillis(options.blockIntervalMs));
     try (Devnet devnet = Devnet.start(settings)) {
@@ -176,20 +168,15 @@ public final class DevnetLoad {
     }
   }
 
-  private record Options(int txns, int threads, int group, int runs, long blockIntervalMs, boolean serverNoDelay) {
+  private record Options(int txns, int threads, int group, int runs, long blockIntervalMs) {
     static Options parse(String[] args) {
       int txns = 100_000;
       int threads = 4;
       int group = 1;
       int runs = 5;
       long blockIntervalMs = 1_000;
-      boolean serverNoDelay = false;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
-        if (args[i].equals("--server-nodelay")) {
-          serverNoDelay = true;
-          continue;
-        }
         switch (args[i]) {
           case "--txns" -> txns = Integer.parseInt(required(args[i], value));
           case "--threads" -> threads = Integer.parseInt(required(args[i], value));
@@ -197,7 +184,7 @@ public final class DevnetLoad {
           case "--runs" -> runs = Integer.parseInt(required(args[i], value));
           case "--block-interval-ms" -> blockIntervalMs = Long.parseLong(required(args[i], value));
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + " (options: --txns N --threads N --group 1..16 --runs N --block-interval-ms N --server-nodelay)");
+              + " (options: --txns N --threads N --group 1..16 --runs N --block-interval-ms N)");
         }
         i++;
       }
@@ -214,7 +201,7 @@ public final class DevnetLoad {
       if (blockIntervalMs < 100) {
         throw new IllegalArgumentException("--block-interval-ms must be at least 100");
       }
-      return new Options(txns, threads, group, runs, blockIntervalMs, serverNoDelay);
+      return new Options(txns, threads, group, runs, blockIntervalMs);
     }
 
     private static String required(String option, String value) {

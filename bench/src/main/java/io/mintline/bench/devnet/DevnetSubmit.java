@@ -30,11 +30,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * the pool fills. Payments are signed before each iteration (not measured); each client thread keeps
  * one HTTP/1.1 connection and shares this machine's 2 cores with the devnet, which verifies every
  * Ed25519 signature.
- *
- * <p>{@code -p serverNoDelay=on} switches Nagle's algorithm off in the JDK HTTP server the devnet runs
- * on ({@code sun.net.httpserver.nodelay}); {@code shipped} leaves the devnet's own setting. With Nagle
- * on, every answer waits for the client's delayed ACK (about 40 ms on Linux), which caps each
- * connection at some 25 requests per second.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -55,9 +50,6 @@ public class DevnetSubmit {
     @Param("100000")
     public int paymentsPerIteration;
 
-    @Param({"on", "shipped"})
-    public String serverNoDelay;
-
     Devnet devnet;
     PresignedPayments payments;
     final AtomicLong nextSeq = new AtomicLong();
@@ -69,9 +61,6 @@ public class DevnetSubmit {
 
     @Setup(Level.Trial)
     public void start() {
-      if (serverNoDelay.equals("on")) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-      }
       devnet = Devnet.start(DevnetSettings.defaults().withPort(0));
       payments = new PresignedPayments(devnet.accounts(), devnet.genesisId(), devnet.genesisHashBase64());
     }
