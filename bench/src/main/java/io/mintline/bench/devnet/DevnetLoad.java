@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.devnet.DevnetLoad \
- *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--block-interval-ms 1000]
+ *     [--txns 100000] [--threads 4] [--group 1|16] [--runs 5] [--warmup-runs 1] [--block-interval-ms 1000]
  * </pre>
+ *
+ * Warm-up runs (same size, not counted) let the JIT compile the devnet's and the client's hot paths
+ * first, as JMH's warm-up iterations do.
  *
  * Each run starts a fresh in-process devnet on an ephemeral loopback port, signs its payments first
  * (not timed), then submits them from the client threads. The bounds stop it by itself: a run that does
@@ -39,14 +42,19 @@ public final class DevnetLoad {
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
-    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs, rounds every %d ms, %d cores%n",
+    System.out.printf(Locale.ROOT, "devnet load: %d txns per run, %d client threads, %s per POST, %d runs after %d warm-up, rounds every %d ms, %d cores%n",
         options.txns, options.threads, options.group == 1 ? "1 txn" : "groups of " + options.group,
-        options.runs, options.blockIntervalMs, Runtime.getRuntime().availableProcessors());
+        options.runs, options.warmupRuns, options.blockIntervalMs, Runtime.getRuntime().availableProcessors());
     List<Double> submitted = new ArrayList<>();
     List<Double> confirmed = new ArrayList<>();
     List<Double> cpuPerTxn = new ArrayList<>();
-    for (int run = 1; run <= options.runs; run++) {
+    for (int run = 1 - options.warmupRuns; run <= options.runs; run++) {
       Result result = runOnce(options);
+      if (run < 1) {
+        System.out.printf(Locale.ROOT, "warm-up run (not counted): submitted %.0f tx/s, %.0f µs CPU per txn%n",
+            result.submittedPerSecond(), result.cpuMicrosPerTxn);
+        continue;
+      }
       System.out.printf(Locale.ROOT, "run %d: signed in %.1f s; submitted %d txns in %.2f s = %.0f tx/s; all in blocks after %.2f s = %.0f tx/s over %d rounds; "
               + "%.0f µs CPU per txn (client + devnet); load average %.1f%n",
           run, result.signSeconds, options.txns, result.submitSeconds, result.submittedPerSecond(),
@@ -168,12 +176,13 @@ public final class DevnetLoad {
     }
   }
 
-  private record Options(int txns, int threads, int group, int runs, long blockIntervalMs) {
+  private record Options(int txns, int threads, int group, int runs, int warmupRuns, long blockIntervalMs) {
     static Options parse(String[] args) {
       int txns = 100_000;
       int threads = 4;
       int group = 1;
       int runs = 5;
+      int warmupRuns = 1;
       long blockIntervalMs = 1_000;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
@@ -182,9 +191,10 @@ public final class DevnetLoad {
           case "--threads" -> threads = Integer.parseInt(required(args[i], value));
           case "--group" -> group = Integer.parseInt(required(args[i], value));
           case "--runs" -> runs = Integer.parseInt(required(args[i], value));
+          case "--warmup-runs" -> warmupRuns = Integer.parseInt(required(args[i], value));
           case "--block-interval-ms" -> blockIntervalMs = Long.parseLong(required(args[i], value));
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + " (options: --txns N --threads N --group 1..16 --runs N --block-interval-ms N)");
+              + " (options: --txns N --threads N --group 1..16 --runs N --warmup-runs N --block-interval-ms N)");
         }
         i++;
       }
@@ -194,14 +204,14 @@ public final class DevnetLoad {
       if (group < 1 || group > 16 || txns % group != 0) {
         throw new IllegalArgumentException("--group must be 1..16 and divide --txns");
       }
-      if (threads < 1 || threads > 64 || runs < 1 || runs > 50) {
-        throw new IllegalArgumentException("--threads must be 1..64 and --runs 1..50");
+      if (threads < 1 || threads > 64 || runs < 1 || runs > 50 || warmupRuns < 0 || warmupRuns > 10) {
+        throw new IllegalArgumentException("--threads must be 1..64, --runs 1..50 and --warmup-runs 0..10");
       }
       // Pre-signed payments are valid for 1000 rounds; instant rounds would outrun that mid-run.
       if (blockIntervalMs < 100) {
         throw new IllegalArgumentException("--block-interval-ms must be at least 100");
       }
-      return new Options(txns, threads, group, runs, blockIntervalMs);
+      return new Options(txns, threads, group, runs, warmupRuns, blockIntervalMs);
     }
 
     private static String required(String option, String value) {
