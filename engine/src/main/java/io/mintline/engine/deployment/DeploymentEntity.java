@@ -61,18 +61,34 @@ public final class DeploymentEntity
   /** Registers deployments with cluster sharding (remembered, so unfinished ones resume). */
   public static void init(ActorSystem<?> system, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, hooks, retry, Clock.systemUTC(), context.getShard()))
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, hooks, retry, Clock.systemUTC(),
+                context.getShard(), WalletNotifier.sharded(system)))
             .withSettings(ClusterShardingSettings.create(system)
                 .withRememberEntities(true)
                 .withRememberEntitiesStoreMode(ClusterShardingSettings.RememberEntitiesStoreModeEventSourced$.MODULE$)));
   }
 
-  /** {@code shard} may be null outside sharding (tests); it is used to passivate unknown ids. */
+  /**
+   * {@code shard} may be null outside sharding (tests); it is used to passivate unknown ids.
+   * {@code wallets} receives what the owner's wallet must hear.
+   */
   public static Behavior<Command> create(
       String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard, WalletNotifier wallets) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new DeploymentEntity(deploymentId, chain, hooks, retry, clock, context, timers, shard)));
+        new DeploymentEntity(deploymentId, chain, hooks, retry, clock, context, timers, shard, wallets)));
+  }
+
+  /** Where a deployment tells its owner's wallet about its progress. */
+  @FunctionalInterface
+  public interface WalletNotifier {
+    void tell(String owner, WalletEntity.Command command);
+
+    /** Through cluster sharding to the owner's WalletEntity. */
+    static WalletNotifier sharded(ActorSystem<?> system) {
+      ClusterSharding sharding = ClusterSharding.get(system);
+      return (owner, command) -> sharding.entityRefFor(WalletEntity.ENTITY_KEY, owner).tell(command);
+    }
   }
 
   public static String topicName(String deploymentId) {
@@ -209,6 +225,7 @@ public final class DeploymentEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final WalletNotifier wallets;
   private ActorRef<Topic.Command<Summary>> topic;
   /** One chain step at a time: a Proceed while a step is running is ignored. */
   private boolean stepRunning;
@@ -216,7 +233,8 @@ public final class DeploymentEntity
 
   private DeploymentEntity(
       String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
-      ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard,
+      WalletNotifier wallets) {
     super(PersistenceId.of(ENTITY_KEY.name(), deploymentId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.deploymentId = deploymentId;
@@ -227,6 +245,7 @@ public final class DeploymentEntity
     this.context = context;
     this.timers = timers;
     this.shard = shard;
+    this.wallets = wallets;
   }
 
   @Override
@@ -284,7 +303,7 @@ public final class DeploymentEntity
     return Effect().persist(requested)
         .thenRun(next -> {
           publish(next);
-          walletRef(next.owner()).tell(new WalletEntity.DeploymentStarted(deploymentId, next.displayName()));
+          wallets.tell(next.owner(), new WalletEntity.DeploymentStarted(deploymentId, next.displayName()));
           context.getSelf().tell(Proceed.INSTANCE);
         })
         .thenReply(cmd.replyTo(), next -> next.summary(deploymentId, true));
@@ -421,12 +440,8 @@ public final class DeploymentEntity
   }
 
   private void tellWalletActive(State state) {
-    walletRef(state.owner()).tell(
+    wallets.tell(state.owner(),
         new WalletEntity.CreatorActivated(deploymentId, state.appId(), state.appAddress(), state.displayName()));
-  }
-
-  private akka.cluster.sharding.typed.javadsl.EntityRef<WalletEntity.Command> walletRef(String owner) {
-    return ClusterSharding.get(context.getSystem()).entityRefFor(WalletEntity.ENTITY_KEY, owner);
   }
 
   private static Throwable cause(Throwable failure) {
