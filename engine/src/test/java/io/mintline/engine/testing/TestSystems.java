@@ -19,6 +19,11 @@ public final class TestSystems {
 
   /** Starts a system on {@code db}, waits for the schema and registers the wallet entity. */
   public static ActorSystem<Void> start(Config db) throws Exception {
+    return start(db, WalletEntity::init);
+  }
+
+  /** Starts a system on {@code db}, waits for the schema and registers entities with {@code init}. */
+  public static ActorSystem<Void> start(Config db, java.util.function.Consumer<ActorSystem<Void>> init) throws Exception {
     Config base = db.withFallback(ConfigFactory.load("engine-test.conf")).resolve();
     Config full = JournalDatabase.akkaConfig(MintlineSettings.load(base).database()).withFallback(base);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
@@ -28,7 +33,7 @@ public final class TestSystems {
       if (System.nanoTime() > deadline) fail("schema was not migrated within 30 s");
       Thread.sleep(50);
     }
-    WalletEntity.init(system);
+    init.accept(system);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     return system;
