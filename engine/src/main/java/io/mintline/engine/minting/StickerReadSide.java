@@ -37,10 +37,11 @@ public final class StickerReadSide {
     this.session = JournalDatabase.get(system).slickSession();
   }
 
-  /** Stickers minted or being minted for {@code owner}, oldest request first. */
+  /** Stickers minted for {@code owner}, oldest request first. */
   public CompletionStage<Page<Row>> byOwner(WalletAddress owner, int limit, Optional<Cursor> after) {
     List<String> where = new ArrayList<>();
     where.add("owner = '" + owner.value() + "'");
+    where.add("status = 'minted'");
     after.ifPresent(c -> where.add("(requested_at > " + c.epochMicros() + " OR (requested_at = " + c.epochMicros()
         + " AND tip_tx_id > '" + c.id() + "'))"));
     String sql = "SELECT " + COLUMNS + " FROM stickers WHERE " + String.join(" AND ", where)
