@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One wallet (Algorand or EVM address), sharded by its canonical address and event-sourced.
@@ -291,7 +292,7 @@ public final class WalletEntity
   private final Set<String> rebuilding = new HashSet<>();
   private final Map<String, Integer> offerAttempts = new HashMap<>();
 
-  private record PendingTip(long round, byte[] blockSeed, String creator, boolean golden, List<ActorRef<MintAck>> acks) {}
+  private record PendingTip(long round, byte[] blockSeed, String creator, boolean golden, List<Consumer<MintAck>> acks) {}
 
   private WalletEntity(String address, Clock clock, MintingPipeline minting, ActorContext<Command> context) {
     super(
@@ -350,29 +351,41 @@ public final class WalletEntity
   // ---- minting ----
 
   private ReplyEffect<Event, State> onRequestMint(State state, RequestMint cmd) {
-    String tip = cmd.tipTxId();
+    startMint(state, cmd.tipTxId(), cmd.round(), cmd.blockSeed(), cmd.creator(), cmd.replyTo()::tell);
+    return Effect().noReply();
+  }
+
+  /**
+   * Starts minting the sticker for a tip this wallet sent, and calls {@code answer} once: at once
+   * for a known tip (duplicate) or one this node cannot take now (accepted=false), otherwise after
+   * {@link MintRequested} is persisted. The one entry point for every way a tip arrives (the
+   * listener's tip delivery calls it after recording the tip, and answers the listener from it).
+   */
+  private void startMint(State state, String tip, long round, byte[] blockSeed, String creator, Consumer<MintAck> answer) {
     if (state.stickers().containsKey(tip)) {
-      return Effect().reply(cmd.replyTo(), new MintAck(tip, true, true, null));
+      answer.accept(new MintAck(tip, true, true, null));
+      return;
     }
     PendingTip already = waiting.get(tip);
     if (already != null) {
-      already.acks().add(cmd.replyTo());
-      return Effect().noReply();
+      already.acks().add(answer);
+      return;
     }
     if (minting == null) {
-      return Effect().reply(cmd.replyTo(), new MintAck(tip, false, false, "minting does not run on this node"));
+      answer.accept(new MintAck(tip, false, false, "minting does not run on this node"));
+      return;
     }
     boolean golden;
     try {
-      golden = GoldenDraw.of(cmd.blockSeed(), tip, minting.settings().goldenBasisPoints()).golden();
+      golden = GoldenDraw.of(blockSeed, tip, minting.settings().goldenBasisPoints()).golden();
     } catch (RuntimeException e) {
-      return Effect().reply(cmd.replyTo(), new MintAck(tip, false, false, "bad tip: " + e.getMessage()));
+      answer.accept(new MintAck(tip, false, false, "bad tip: " + e.getMessage()));
+      return;
     }
-    List<ActorRef<MintAck>> acks = new ArrayList<>();
-    acks.add(cmd.replyTo());
-    waiting.put(tip, new PendingTip(cmd.round(), cmd.blockSeed(), cmd.creator(), golden, acks));
+    List<Consumer<MintAck>> acks = new ArrayList<>();
+    acks.add(answer);
+    waiting.put(tip, new PendingTip(round, blockSeed, creator, golden, acks));
     offer(new MintingPipeline.NewMint(tip, golden, false, context.getSelf()));
-    return Effect().noReply();
   }
 
   private void offer(MintingPipeline.Job job) {
@@ -391,7 +404,7 @@ public final class WalletEntity
     PendingTip pending = waiting.remove(cmd.tipTxId());
     if (pending != null) {
       // A new tip: the listener hears "not now" and delivers it again.
-      pending.acks().forEach(a -> a.tell(new MintAck(cmd.tipTxId(), false, false, "minting pipeline " + cmd.result().name().toLowerCase(java.util.Locale.ROOT))));
+      pending.acks().forEach(a -> a.accept(new MintAck(cmd.tipTxId(), false, false, "minting pipeline " + cmd.result().name().toLowerCase(java.util.Locale.ROOT))));
     } else if (cmd.result() == MintingPipeline.Offer.BUSY) {
       // A persisted request: it must not be dropped, so try again later.
       int attempt = offerAttempts.merge(cmd.tipTxId(), 1, Integer::sum);
@@ -418,7 +431,7 @@ public final class WalletEntity
     return Effect().persist(event).thenRun(next -> {
       rebuilding.remove(tip);
       PendingTip acked = waiting.remove(tip);
-      if (acked != null) acked.acks().forEach(a -> a.tell(new MintAck(tip, true, false, null)));
+      if (acked != null) acked.acks().forEach(a -> a.accept(new MintAck(tip, true, false, null)));
     }).thenReply(cmd.replyTo(), next -> StatusReply.ack());
   }
 
