@@ -113,6 +113,13 @@ public final class MintingPipeline {
 
   private record CachedParams(ChainParams params, long fetchedNanos) {}
 
+  /** Told the tip txid of every confirmed sticker (benchmarks, metrics); must not block. */
+  private volatile java.util.function.Consumer<String> mintedObserver = tip -> { };
+
+  public void onMinted(java.util.function.Consumer<String> observer) {
+    this.mintedObserver = observer;
+  }
+
   private record Member(StickerMinter.SignedMint mint, ActorRef<WalletEntity.Command> wallet, boolean grouped) {}
 
   private MintingPipeline(ActorSystem<?> system, MintingSettings settings, StickerMinter minter, AlgorandGateway gateway) {
@@ -309,6 +316,7 @@ public final class MintingPipeline {
             }
             if (found.isPresent() && found.get().assetId() != null) {
               countMinted();
+              mintedObserver.accept(s.tipTxId());
               m.wallet().tell(new WalletEntity.MintConfirmed(s.tipTxId(), s.txId(), found.get().assetId(), found.get().round()));
             } else if (found.isPresent()) {
               failed.incrementAndGet();

@@ -15,39 +15,40 @@ import io.mintline.engine.wallet.WalletEntity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Base64;
 
 /**
  * Builds the {@code stickers} table from wallet events, exactly once (offset and rows in one
- * transaction), one projection per wallet tag slice, spread over the cluster.
+ * transaction), one projection per wallet tag slice, spread over the cluster. Events are applied in
+ * groups of up to {@link #GROUP} (or what arrived within {@link #GROUP_WINDOW}) per transaction: at
+ * thousands of mints a second a transaction per event would make the read side the bottleneck.
  */
-public final class StickerProjection extends JdbcHandler<EventEnvelope<WalletEntity.Event>, PooledJdbcSession> {
+public final class StickerProjection extends JdbcHandler<List<EventEnvelope<WalletEntity.Event>>, PooledJdbcSession> {
+  static final int GROUP = 500;
+  static final Duration GROUP_WINDOW = Duration.ofMillis(200);
 
   public static void init(ActorSystem<?> system) {
     JournalDatabase database = JournalDatabase.get(system);
     ShardedDaemonProcess.get(system).init(
         ProjectionBehavior.Command.class, "stickers-projection", WalletEntity.TAG_SLICES, slice -> {
           String tag = "wallet-" + slice;
-          return ProjectionBehavior.create(JdbcProjection.exactlyOnce(
+          return ProjectionBehavior.create(JdbcProjection.groupedWithin(
               ProjectionId.of("stickers", tag),
               EventSourcedProvider.<WalletEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
               () -> new PooledJdbcSession(database.dataSource()),
               StickerProjection::new,
-              system));
+              system).withGroup(GROUP, GROUP_WINDOW));
         },
         ProjectionBehavior.stopMessage());
   }
 
   @Override
-  public void process(PooledJdbcSession session, EventEnvelope<WalletEntity.Event> envelope) throws Exception {
-    WalletEntity.Event event = envelope.event();
-    if (!(event instanceof WalletEntity.MintRequested || event instanceof WalletEntity.StickerMinted
-        || event instanceof WalletEntity.MintFailed || event instanceof WalletEntity.StickerClaimed)) {
-      return;
-    }
+  public void process(PooledJdbcSession session, List<EventEnvelope<WalletEntity.Event>> envelopes) throws Exception {
     session.withConnection(connection -> {
-      apply(connection, event);
+      for (EventEnvelope<WalletEntity.Event> envelope : envelopes) apply(connection, envelope.event());
       return null;
     });
   }
