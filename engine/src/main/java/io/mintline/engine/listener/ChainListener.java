@@ -55,9 +55,11 @@ import org.slf4j.LoggerFactory;
  * (last handled round + genesis hash) is written after every {@code batch-rounds} handled rounds,
  * so a restart re-reads at most that batch, and wallets ignore a txid they already have.
  *
- * <p>Heartbeat: every handled round. A watchdog tick (half a poll interval) reports the listener
- * {@code stale} when the heartbeat is older than two poll intervals — algod hangs, is unreachable,
- * or the chain stopped making rounds — and restarts the run with exponential backoff, aborting
+ * <p>Heartbeat: every completed poll cycle (algod answered and every round up to its answer is
+ * handled) and every handled round. A watchdog tick (half a poll interval) reports the listener
+ * {@code stale} when the heartbeat is older than two poll intervals — algod hangs or is
+ * unreachable, or the chain stopped making rounds (algod holds {@code wait-for-block-after} up to a
+ * minute; the devnet 5 s) — and restarts the run with exponential backoff, aborting
  * the stream and ignoring whatever the old run still answers. A chain whose genesis hash differs
  * from the watermark's stops the listener ({@code stopped}, with the reason) instead of
  * reprocessing another chain's rounds.
@@ -233,6 +235,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     lastRefreshNanos = 0; // refresh (and take in new deployments) on the first cycle
     persistedRound.set(m.start().watermark().round());
     handledRound.set(m.start().watermark().round());
+    heartbeatNanos.set(System.nanoTime());
     log.info("chain listener for {} resumes after round {} (chain at {}, genesis {}, {} TipProxy addresses watched)", network,
         persistedRound.get(), chainRound.get(), m.start().watermark().genesisHashBase64(), watched.size());
     cycle();
@@ -352,6 +355,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private Behavior<Command> onStepDone(StepDone m) {
     if (m.run() != run) return this;
     if (m.error() != null) return failed(m.error());
+    heartbeatNanos.set(System.nanoTime()); // a completed poll cycle: algod answered and every round up to it is handled
     if (m.result().refreshed()) lastRefreshNanos = System.nanoTime();
     watched = m.result().watched();
     if (failures > 0 || restarts > 0) {
