@@ -22,6 +22,7 @@ import akka.stream.javadsl.Source;
 import io.mintline.config.ListenerSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.algorand.AlgorandBlock;
+import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.wallet.TipReceived;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.serialization.CborSerializable;
@@ -195,6 +196,12 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
 
   private void begin() {
     long thisRun = ++run;
+    if (!JournalDatabase.get(getContext().getSystem()).migrated()) {
+      // Starting up: the schema is still being migrated (the database check reports why if it never is).
+      heartbeatNanos.set(System.nanoTime());
+      timers.startSingleTimer(new Restart(thisRun), Duration.ofMillis(200));
+      return;
+    }
     getContext().pipeToSelf(startRun(), (start, error) -> new Started(thisRun, start, unwrap(error)));
   }
 
