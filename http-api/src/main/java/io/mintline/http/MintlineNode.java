@@ -140,8 +140,10 @@ public final class MintlineNode {
             gateway.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
-      if (devnet != null) {
-        DevnetFunding.fund(gateway, DevnetFunding.genesisAccount(devnet.url(), devnet.apiToken()), keys,
+      if (settings.network() == MintlineSettings.Network.DEVNET && !keys.generated().isEmpty()) {
+        // Keys generated on devnet (this node's or another node's in-process devnet) are paid
+        // from the devnet's genesis account before anything is signed with them.
+        DevnetFunding.fund(gateway, DevnetFunding.genesisAccount(algodUrl, algodToken), keys,
             KeySettings.load(full).devnetFundingMicroAlgos()).toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
       DeploymentEntity.init(system, new AlgorandDeploymentChain(new TipProxyDeployer(keys.deploy()), gateway),

@@ -51,46 +51,19 @@ class CreatorHttpTest {
   }
 
   static String login(Account wallet) throws Exception {
-    String address = wallet.getAddress().toString();
-    HttpResponse<String> nonce = node.get("/api/v1/auth/nonce?address=" + address);
-    assertEquals(200, nonce.statusCode(), nonce.body());
-    String message = Json.MAPPER.readTree(nonce.body()).path("message").asText();
-    String signature = java.util.Base64.getEncoder().encodeToString(
-        wallet.signBytes(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)).getBytes());
-    HttpResponse<String> tokens = node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/auth/login")))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
-            Map.of("address", address, "message", message, "signature", signature)))));
-    assertEquals(200, tokens.statusCode(), tokens.body());
-    return Json.MAPPER.readTree(tokens.body()).path("accessToken").asText();
+    return Creators.login(node, wallet);
   }
 
   static HttpResponse<String> becomeCreator(String token, String key, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + token)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) request.header("Idempotency-Key", key);
-    return node.send(request);
+    return Creators.becomeCreator(node, token, key, body);
   }
 
   static HttpResponse<String> get(String token, String path) throws Exception {
-    return node.send(HttpRequest.newBuilder(URI.create(node.url(path))).header("Authorization", "Bearer " + token).GET());
+    return Creators.get(node, token, path);
   }
 
   static JsonNode awaitActive(String token, String id) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = get(token, "/api/v1/deployments/" + id);
-      assertEquals(200, r.statusCode(), r.body());
-      last = Json.MAPPER.readTree(r.body());
-      if ("active".equals(last.path("status").asText())) return last;
-      assertNotEquals("failed", last.path("status").asText(), last.toString());
-      Thread.sleep(100);
-    }
-    fail("not active within 60 s: " + last);
-    return null;
+    return Creators.awaitActive(node, token, id);
   }
 
   @Test
@@ -238,23 +211,8 @@ class CreatorHttpTest {
     assertTrue(statuses.containsAll(List.of("confirmed", "funding", "active")), statuses.toString());
   }
 
-  /** App-create transactions on the devnet that carry this deployment's note, over every block. */
   private static int appCreations(String deploymentId) throws Exception {
     var devnet = node.node.devnet();
-    String note = java.util.Base64.getEncoder().encodeToString(
-        ("mintline:deploy:" + deploymentId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    int count = 0;
-    for (long round = 1; round <= devnet.currentRound(); round++) {
-      HttpResponse<String> block = node.http.send(
-          HttpRequest.newBuilder(URI.create(devnet.url() + "/v2/blocks/" + round + "?format=json"))
-              .header("X-Algo-API-Token", devnet.apiToken()).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, block.statusCode(), block.body());
-      for (JsonNode txn : Json.MAPPER.readTree(block.body()).path("block").path("txns")) {
-        JsonNode body = txn.path("txn");
-        if ("appl".equals(body.path("type").asText()) && note.equals(body.path("note").asText())) count++;
-      }
-    }
-    return count;
+    return Creators.appCreations(node, devnet.url(), devnet.apiToken(), devnet.currentRound(), deploymentId);
   }
 }

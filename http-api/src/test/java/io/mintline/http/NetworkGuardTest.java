@@ -46,13 +46,17 @@ class NetworkGuardTest {
   }
 
   @Test
-  void offDevnetTheSigningKeysMustBeConfigured() {
+  void offDevnetTheSigningKeysMustBeConfigured() throws Exception {
     try (Devnet devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(Duration.ZERO))) {
+      // The role keys are given, so the start-up gets as far as the JWT signing keys.
       SettingsException e = refusal(Map.of(
           "mintline.network", "testnet",
           "mintline.networks.testnet.genesis-hash", devnet.genesisHashBase64(),
           "mintline.algod.url", devnet.url(),
-          "mintline.algod.token", devnet.apiToken()));
+          "mintline.algod.token", devnet.apiToken(),
+          "mintline.keys.mint-mnemonic", new com.algorand.algosdk.account.Account().toMnemonic(),
+          "mintline.keys.deploy-mnemonic", new com.algorand.algosdk.account.Account().toMnemonic(),
+          "mintline.keys.admin-mnemonic", new com.algorand.algosdk.account.Account().toMnemonic()));
       assertTrue(e.getMessage().contains("mintline.auth.jwks") && e.getMessage().contains("only devnet"), e.getMessage());
     }
   }

@@ -108,6 +108,7 @@ public final class DevnetLoad {
       CountDownLatch done = new CountDownLatch(options.threads);
       double loadAverage = OS.getSystemLoadAverage();
       long cpuStart = OS.getProcessCpuTime();
+      long submitStartRound = devnet.currentRound();
       long submitStart = System.nanoTime();
       watcher.start();
       for (int t = 0; t < options.threads; t++) {
@@ -141,7 +142,7 @@ public final class DevnetLoad {
             + " transactions not in a block " + CONFIRMATION_TIMEOUT + " after the last submission");
       }
       return new Result(expected, signSeconds, seconds(submitEnd - submitStart),
-          seconds(confirmedAt[0] - submitStart), lastRoundSeen[0] - startRound,
+          seconds(confirmedAt[0] - submitStart), lastRoundSeen[0] - submitStartRound,
           (cpuEnd - cpuStart) / 1e3 / expected, loadAverage);
     }
   }

@@ -91,8 +91,8 @@ public final class LoginService {
         now, now.plus(settings.nonceTtl()));
     String text = message.text();
     NonceEntity.Binding binding = new NonceEntity.Binding(boundDomain, boundNetwork, Secrets.sha256(text));
-    return sharding.entityRefFor(NonceEntity.ENTITY_KEY, address.value())
-        .<NonceEntity.Issued>ask(replyTo -> new NonceEntity.Issue(message.nonce(), binding, message.expiresAt().toEpochMilli(), replyTo), askTimeout)
+    return Stages.direct(sharding.entityRefFor(NonceEntity.ENTITY_KEY, address.value())
+        .<NonceEntity.Issued>ask(replyTo -> new NonceEntity.Issue(message.nonce(), binding, message.expiresAt().toEpochMilli(), replyTo), askTimeout))
         .thenApply(issued -> new AuthDtos.NonceResponse(message.nonce(), text, message.issuedAt(), message.expiresAt(),
             address.chain().name().toLowerCase(Locale.ROOT), boundNetwork));
   }
@@ -162,8 +162,8 @@ public final class LoginService {
       throw new ApiException(ApiError.NONCE_EXPIRED, "the message is not valid before " + message.notBefore());
     }
     NonceEntity.Binding presented = new NonceEntity.Binding(message.domain(), message.network(), Secrets.sha256(request.message()));
-    return sharding.entityRefFor(NonceEntity.ENTITY_KEY, address.value())
-        .<NonceEntity.Verdict>ask(replyTo -> new NonceEntity.Consume(message.nonce(), presented, now.toEpochMilli(), replyTo), askTimeout)
+    return Stages.direct(sharding.entityRefFor(NonceEntity.ENTITY_KEY, address.value())
+        .<NonceEntity.Verdict>ask(replyTo -> new NonceEntity.Consume(message.nonce(), presented, now.toEpochMilli(), replyTo), askTimeout))
         .thenCompose(verdict -> {
           refuseUnlessAccepted(verdict);
           return signatureValid(address, request.message(), signature);

@@ -50,7 +50,7 @@ public final class RevokedTokens {
   /** Denies {@code jti} cluster-wide until {@code expiresAtMillis}; completes when a majority has it (or on timeout, locally). */
   public CompletionStage<Done> revoke(String jti, long expiresAtMillis) {
     denied.put(jti, expiresAtMillis);
-    return AskPattern.ask(actor, replyTo -> new Revoke(jti, expiresAtMillis, replyTo), timeout.plusSeconds(1), system.scheduler());
+    return Stages.direct(AskPattern.ask(actor, replyTo -> new Revoke(jti, expiresAtMillis, replyTo), timeout.plusSeconds(1), system.scheduler()));
   }
 
   interface Command {}
