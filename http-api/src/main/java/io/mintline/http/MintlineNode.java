@@ -162,8 +162,9 @@ public final class MintlineNode {
           .toCompletableFuture().get(30, TimeUnit.SECONDS).getPort();
 
       ChainCheck chain = new ChainCheck(algodUrl, algodToken, devnet != null, settings.health().databaseTimeout());
-      HealthRoutes health = new HealthRoutes(system, database, chain, settings.version(), listenerClient,
-          settings.health().databaseTimeout());
+      // A listener switched off on purpose is left out of /health rather than degrading every node.
+      HealthRoutes health = new HealthRoutes(system, database, chain, settings.version(),
+          listener == null ? null : listenerClient, settings.health().databaseTimeout());
       TipRoutes tips = new TipRoutes(system);
       ListenerRoutes listenerRoutes = new ListenerRoutes(listenerClient, settings.askTimeout());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
