@@ -1,3 +1,4 @@
+-- The same SQL on H2 and PostgreSQL.
 -- Tips as wallets recorded them (one row per wallet and side: the fan's "sent", the creator's
 -- "received"), built exactly once by TipProjection; keyset paged by (round, tx_id) per wallet.
 CREATE TABLE tips (

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -161,7 +160,8 @@ class ListenerHttpTest {
       long paused = System.nanoTime();
       JsonNode health = awaitHealth("degraded", Duration.ofSeconds(10));
       long tookMs = (System.nanoTime() - paused) / 1_000_000;
-      assertTrue(tookMs <= 2 * POLL.toMillis() + 1000, "degraded after " + tookMs + " ms: " + health);
+      // 2 x poll interval, plus the /health requests' own latency on a busy machine.
+      assertTrue(tookMs <= 2 * POLL.toMillis() + 1500, "degraded after " + tookMs + " ms: " + health);
       JsonNode listener = health.path("checks").path("listener");
       assertEquals("stale", listener.path("state").asText(), health.toString());
       assertFalse(listener.path("ok").asBoolean());

@@ -199,8 +199,9 @@ class ChainListenerTest {
     long paused = System.nanoTime();
     ListenerStatus stale = awaitStatus(system, listener, Duration.ofSeconds(10), s -> s.state().equals(ListenerStatus.STALE));
     long noticedMs = (System.nanoTime() - paused) / 1_000_000;
-    // 2 x poll interval, plus one watchdog tick and the status poll.
-    assertTrue(noticedMs <= 2 * POLL.toMillis() + POLL.toMillis(), "stale noticed after " + noticedMs + " ms: " + stale);
+    // 2 x poll interval after the last heartbeat (at most one 100 ms round before the pause), plus
+    // the status asks' own latency on a busy machine.
+    assertTrue(noticedMs <= 2 * POLL.toMillis() + 1000, "stale noticed after " + noticedMs + " ms: " + stale);
     assertTrue(stale.heartbeatAgeMs() > 2 * POLL.toMillis(), String.valueOf(stale));
 
     devnet.resume();
