@@ -77,7 +77,16 @@ public final class MintlineNode {
     this.devnet = devnet;
   }
 
+  /** The common pool's parallelism on this machine, at least 2 (see {@link #main}). */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // With fewer than 3 cores the common pool has parallelism 1, and CompletableFuture then starts
+    // a new thread for every async callback — which Akka's ask stages use for thenApply. Two
+    // threads keep that a pool. Set before anything touches the common pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     Config config = ConfigFactory.load();
     MintlineNode node;
     try {

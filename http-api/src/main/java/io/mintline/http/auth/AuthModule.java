@@ -60,7 +60,7 @@ public final class AuthModule {
     ClusterSharding sharding = ClusterSharding.get(system);
     this.revoked = new RevokedTokens(system, settings.askTimeout(), clock);
     this.audit = new AuditLog(database.dataSource(), database.vendor(), blockingIo, clock);
-    RefreshTokens refreshTokens = new RefreshTokens(database.dataSource(), audit, auth.refreshTokenTtl(), clock);
+    RefreshTokens refreshTokens = new RefreshTokens(database.dataSource(), audit, auth.refreshTokenTtl(), clock, blockingIo);
     this.apiKeys = new ApiKeys(database.dataSource(), audit, clock);
     this.login = new LoginService(sharding, auth, network, genesisHash, accounts, this::tokens, refreshTokens, audit,
         blockingIo, clock, settings.askTimeout(),
