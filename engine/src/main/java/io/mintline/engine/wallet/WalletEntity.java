@@ -26,8 +26,11 @@ import java.util.Set;
  * and persists {@link Seen}; {@link GetWallet} answers the current {@link Summary} without
  * persisting anything. A deployment tells its owner {@link DeploymentStarted} and, once its TipProxy
  * is live, {@link CreatorActivated}: the wallet becomes a creator with that app. Both are
- * idempotent (a deployment repeats them after a crash). Events are tagged {@code wallet-<slice>}
- * for the read-side projections.
+ * idempotent (a deployment repeats them after a crash). The chain listener delivers each tip to the
+ * fan's wallet (sent) and the creator's (received) with {@link RecordTip}; the wallet persists
+ * {@link TipRecorded} once per txid and direction and acknowledges only after persisting (a repeat
+ * is acknowledged without persisting). Events are tagged {@code wallet-<slice>} for the read-side
+ * projections.
  */
 public final class WalletEntity
     extends EventSourcedBehaviorWithEnforcedReplies<WalletEntity.Command, WalletEntity.Event, WalletEntity.State> {
@@ -66,6 +69,16 @@ public final class WalletEntity
   public record CreatorActivated(String deploymentId, long appId, String appAddress, String displayName)
       implements Command {}
 
+  /**
+   * Records {@code tip} on this wallet's {@code direction} side, once per txid; replies after the
+   * event is persisted (or at once for a tip already recorded).
+   */
+  public record RecordTip(TipReceived tip, TipReceived.Direction direction, boolean belowMinimum, ActorRef<TipAck> replyTo)
+      implements Command {}
+
+  /** A tip is recorded on this wallet ({@code duplicate}: it already was). */
+  public record TipAck(String tipTxId, TipReceived.Direction direction, boolean duplicate) implements CborSerializable {}
+
   /** Asks for the wallet's summary; persists nothing. */
   public record GetWallet(ActorRef<Summary> replyTo) implements Command {}
 
@@ -96,26 +109,51 @@ public final class WalletEntity
   public record BecameCreator(String address, String deploymentId, long appId, String appAddress, String displayName, Instant at)
       implements Event {}
 
+  /**
+   * A tip this wallet sent or received; {@code belowMinimum} tips are recorded but earn nothing.
+   * {@code counterparty} is the creator for a sent tip and the fan for a received one.
+   */
+  public record TipRecorded(String address, String tipTxId, TipReceived.Direction direction, long round, byte[] blockSeed,
+      String fan, String creator, long amount, boolean belowMinimum, Instant at) implements Event {}
+
   // ---- state ----
 
   /** The wallet's state; {@code firstSeen} is null until the wallet is first seen. */
   public record State(
       Instant firstSeen, Instant lastSeen, long timesSeen, Role role, String displayName, String deploymentId,
-      Long appId, String appAddress) implements CborSerializable {
-    static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null);
+      Long appId, String appAddress, Set<String> tipKeys) implements CborSerializable {
+    static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null, Set.of());
 
     State seen(Instant at) {
-      return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1, role, displayName, deploymentId, appId, appAddress);
+      return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1, role, displayName, deploymentId, appId, appAddress,
+          tipKeys);
     }
 
     State creatorRequested(CreatorRequested e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
-          e.displayName(), e.deploymentId(), appId, appAddress);
+          e.displayName(), e.deploymentId(), appId, appAddress, tipKeys);
     }
 
     State becameCreator(BecameCreator e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen,
-          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress());
+          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), tipKeys);
+    }
+
+    boolean hasTip(String tipTxId, TipReceived.Direction direction) {
+      return tipKeys.contains(tipKey(tipTxId, direction));
+    }
+
+    State tipRecorded(TipRecorded e) {
+      // Grown in place once owned (copying per tip would be quadratic for a busy creator); only the
+      // entity's own state holds this set, and the shared EMPTY one is copied first.
+      Set<String> keys = tipKeys instanceof java.util.HashSet<String> owned ? owned : new java.util.HashSet<>(tipKeys);
+      keys.add(tipKey(e.tipTxId(), e.direction()));
+      return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
+          displayName, deploymentId, appId, appAddress, keys);
+    }
+
+    private static String tipKey(String tipTxId, TipReceived.Direction direction) {
+      return direction == TipReceived.Direction.SENT ? "s:" + tipTxId : "r:" + tipTxId;
     }
 
     Summary summary(String address) {
@@ -148,6 +186,7 @@ public final class WalletEntity
         .onCommand(GetWallet.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(address)))
         .onCommand(DeploymentStarted.class, this::onDeploymentStarted)
         .onCommand(CreatorActivated.class, this::onCreatorActivated)
+        .onCommand(RecordTip.class, this::onRecordTip)
         .build();
   }
 
@@ -163,6 +202,20 @@ public final class WalletEntity
         .thenNoReply();
   }
 
+  /**
+   * Tip handling, kept apart from the rest of the protocol: minting hooks in here (a received tip on
+   * the fan's side is what earns a sticker).
+   */
+  private ReplyEffect<Event, State> onRecordTip(State state, RecordTip cmd) {
+    TipReceived tip = cmd.tip();
+    if (state.hasTip(tip.tipTxId(), cmd.direction())) {
+      return Effect().reply(cmd.replyTo(), new TipAck(tip.tipTxId(), cmd.direction(), true));
+    }
+    TipRecorded event = new TipRecorded(address, tip.tipTxId(), cmd.direction(), tip.round(), tip.blockSeed(), tip.fan(),
+        tip.creator(), tip.amount(), cmd.belowMinimum(), clock.instant());
+    return Effect().persist(event).thenReply(cmd.replyTo(), next -> new TipAck(tip.tipTxId(), cmd.direction(), false));
+  }
+
   private ReplyEffect<Event, State> onMarkSeen(State state, MarkSeen cmd) {
     return Effect()
         .persist(new Seen(address, clock.instant(), cmd.via()))
@@ -176,6 +229,7 @@ public final class WalletEntity
         .onEvent(Seen.class, (state, event) -> state.seen(event.at()))
         .onEvent(CreatorRequested.class, State::creatorRequested)
         .onEvent(BecameCreator.class, State::becameCreator)
+        .onEvent(TipRecorded.class, State::tipRecorded)
         .build();
   }
 
