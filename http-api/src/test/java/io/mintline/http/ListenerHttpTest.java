@@ -34,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chain listener through the API of a real node (H2) on a devnet of its own, so the node can
- * be stopped and started again on the same chain: tips sent by the JavaScript algosdk
+ * The chain listener through the API of a real node process (H2) on a devnet of its own, so the
+ * node can be killed and started again on the same chain: tips sent by the JavaScript algosdk
  * ({@code src/test/js/send-tips.mjs}) are all in {@code /api/v1/wallets/{address}/tips} exactly
- * once, also when the node is stopped and restarted in the middle; a paused devnet makes
+ * once, also when the node process is killed (SIGKILL) and restarted in the middle; a paused devnet makes
  * {@code /health} degraded within two poll intervals, and resuming makes it healthy again.
  *
  * <p>The number of tips is {@code -Dmintline.test.tips} (default 1000, the acceptance size).
@@ -49,7 +49,7 @@ class ListenerHttpTest {
   @TempDir static Path dataDir;
   static Devnet devnet;
   static Config config;
-  static TestNode node;
+  static NodeProcess node;
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,12 +66,11 @@ class ListenerHttpTest {
     settings.put("mintline.listener.restart.min-backoff", "200ms");
     settings.put("mintline.listener.restart.max-backoff", "2s");
     config = ConfigFactory.parseMap(settings).withFallback(TestDatabases.h2(dataDir));
-    node = TestNode.start(config);
-    NodeHttpTest.awaitHealthy(node);
+    node = NodeProcess.start(config, dataDir);
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (node != null) node.close();
     if (devnet != null) devnet.close();
   }
@@ -79,7 +78,7 @@ class ListenerHttpTest {
   record Creator(String address, long appId, String appAddress) {}
 
   @Test
-  void tipsSentWithTheJsSdkAreCountedExactlyOnceAcrossANodeRestart() throws Exception {
+  void tipsSentWithTheJsSdkAreCountedExactlyOnceAcrossANodeKill() throws Exception {
     Path repo = repositoryRoot();
     requireToolchain(Files.isDirectory(repo.resolve("node_modules/algosdk")), "node_modules/algosdk is missing: run `npm ci` at " + repo);
     requireToolchain(nodeAvailable(), "node is not on the PATH: install Node 20+ and run `npm ci` at " + repo);
@@ -113,11 +112,11 @@ class ListenerHttpTest {
     }, "send-tips-output");
     reader.start();
 
-    // Stop the node while tips are on their way; a new node on the same database resumes.
+    // Kill the node (SIGKILL) while tips are on their way; a new node on the same database resumes.
     assertTrue(aThirdSent.await(120, TimeUnit.SECONDS), "the JS sender did not get going: " + output);
-    node.close();
+    node.kill();
     node = null;
-    node = TestNode.start(config);
+    node = NodeProcess.start(config, dataDir);
     assertTrue(sender.waitFor(300, TimeUnit.SECONDS), "the JS sender did not finish: " + tail(output));
     reader.join(10_000);
     assertEquals(0, sender.exitValue(), "the JS sender failed: " + tail(output));
@@ -154,7 +153,7 @@ class ListenerHttpTest {
   @Test
   void aPausedChainDegradesHealthWithinTwoPollIntervalsAndResumingHealsIt() throws Exception {
     Creator creator = creator();
-    NodeHttpTest.awaitHealthy(node);
+    node.awaitHealthy(Duration.ofSeconds(60));
     devnet.pause();
     try {
       long paused = System.nanoTime();
@@ -172,7 +171,7 @@ class ListenerHttpTest {
       devnet.resume();
     }
     String tip = devnet.fund(creator.appAddress(), 250_000);
-    NodeHttpTest.awaitHealthy(node);
+    node.awaitHealthy(Duration.ofSeconds(60));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!tipIds(creator.address(), "received").contains(tip)) {
       assertTrue(System.nanoTime() < deadline, "the tip sent after resuming was not recorded");
