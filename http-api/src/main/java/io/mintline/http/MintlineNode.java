@@ -42,6 +42,13 @@ import io.mintline.engine.minting.StickerReadSide;
 import io.mintline.engine.minting.UnfinishedMints;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.engine.wallet.WalletProjection;
+import io.mintline.engine.wallet.TipProjection;
+import io.mintline.engine.listener.ChainListener;
+import io.mintline.config.ListenerSettings;
+import io.mintline.http.listener.ListenerClient;
+import io.mintline.http.listener.ListenerRoutes;
+import io.mintline.http.wallet.TipRoutes;
+import akka.actor.typed.ActorRef;
 import io.mintline.http.deployment.DeploymentRoutes;
 import io.mintline.http.auth.AuthModule;
 import io.mintline.http.health.ChainCheck;
@@ -79,7 +86,16 @@ public final class MintlineNode {
     this.devnet = devnet;
   }
 
+  /** The common pool's parallelism on this machine, at least 2 (see {@link #main}). */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // With fewer than 3 cores the common pool has parallelism 1, and CompletableFuture then starts
+    // a new thread for every async callback — which Akka's ask stages use for thenApply. Two
+    // threads keep that a pool. Set before anything touches the common pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     Config config = ConfigFactory.load();
     MintlineNode node;
     try {
@@ -158,13 +174,24 @@ public final class MintlineNode {
       DeploymentEntity.init(system, new AlgorandDeploymentChain(new TipProxyDeployer(keys.deploy()), gateway),
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
+      TipProjection.init(system);
+      // One listener per network in the cluster (a singleton); every node can run it.
+      ListenerSettings listenerSettings = ListenerSettings.load(full);
+      ActorRef<ChainListener.Command> listener = listenerSettings.enabled()
+          ? ChainListener.init(system, gateway, listenerSettings, settings.network().id(), platformAccounts(keys))
+          : null;
+      ListenerClient listenerClient = new ListenerClient(system, listener, settings.network().id(), gateway.algodUrl());
       joinCluster(system, settings, full);
 
       int managementPort = AkkaManagement.get(system.classicSystem()).start()
           .toCompletableFuture().get(30, TimeUnit.SECONDS).getPort();
 
       ChainCheck chain = new ChainCheck(algodUrl, algodToken, devnet != null, settings.health().databaseTimeout());
-      HealthRoutes health = new HealthRoutes(system, database, chain, settings.version());
+      // A listener switched off on purpose is left out of /health rather than degrading every node.
+      HealthRoutes health = new HealthRoutes(system, database, chain, settings.version(),
+          listener == null ? null : listenerClient, settings.health().databaseTimeout());
+      TipRoutes tips = new TipRoutes(system);
+      ListenerRoutes listenerRoutes = new ListenerRoutes(listenerClient, settings.askTimeout());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
       AuthModule auth = AuthModule.start(system, settings, network, genesis.hash(), algod, database);
       DeploymentRoutes deployments =
@@ -174,8 +201,8 @@ public final class MintlineNode {
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
-          pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-              stickerRoutes.route(requestId), wallets.route(), deployments.route(requestId))))));
+          pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
+              wallets.route(), deployments.route(requestId), listenerRoutes.route())))));
 
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.http().host(), settings.http().port())
@@ -191,6 +218,12 @@ public final class MintlineNode {
       system.terminate();
       throw new IllegalStateException("Mintline failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /** The platform's own accounts: their payments to a TipProxy (its funding) are not tips. */
+  private static java.util.Set<String> platformAccounts(KeyRing keys) {
+    return new java.util.HashSet<>(java.util.List.of(keys.mint().address().toString(), keys.deploy().address().toString(),
+        keys.admin().address().toString()));
   }
 
   private static Devnet startDevnet(MintlineSettings.EmbeddedDevnet embedded) {

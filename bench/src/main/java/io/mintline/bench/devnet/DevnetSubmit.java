@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Signed-payment submission throughput of an in-process devnet over HTTP, in transactions per second.
@@ -67,7 +68,7 @@ public class DevnetSubmit {
 
     /** Signs a fresh pool for the benchmark method being run; the other one stays empty. */
     @Setup(Level.Iteration)
-    public void sign(org.openjdk.jmh.infra.BenchmarkParams params) {
+    public void sign(BenchmarkParams params) {
       long firstValid = devnet.currentRound();
       boolean grouped = params.getBenchmark().endsWith("group16");
       int count = grouped ? paymentsPerIteration / GROUP : paymentsPerIteration;

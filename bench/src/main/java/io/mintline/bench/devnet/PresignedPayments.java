@@ -25,7 +25,7 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
  * rate on this machine, see DEPENDENCIES.md); every transaction carries a unique note, so no two
  * share a txid even across runs against one devnet.
  */
-final class PresignedPayments {
+public final class PresignedPayments {
 
   /** Algorand's minimum fee; the devnet rejects less. */
   private static final long FEE = 1_000L;
@@ -40,7 +40,7 @@ final class PresignedPayments {
   private final String genesisHashBase64;
   private final String runTag = Long.toHexString(ThreadLocalRandom.current().nextLong());
 
-  PresignedPayments(List<GenesisAccount> accounts, String genesisId, String genesisHashBase64) {
+  public PresignedPayments(List<GenesisAccount> accounts, String genesisId, String genesisHashBase64) {
     if (accounts.size() < 2) {
       throw new IllegalArgumentException("need at least two genesis accounts, the devnet has " + accounts.size());
     }
@@ -77,7 +77,7 @@ final class PresignedPayments {
   }
 
   /** {@code count} batches of {@code groupSize} (1 = single transactions), signed on every core. */
-  SignedBatch[] batches(long firstSeq, int count, int groupSize, long firstValid) {
+  public SignedBatch[] batches(long firstSeq, int count, int groupSize, long firstValid) {
     return IntStream.range(0, count).parallel()
         .mapToObj(i -> groupSize == 1
             ? single(firstSeq + i, firstValid)
@@ -141,5 +141,5 @@ final class PresignedPayments {
   }
 
   /** The bytes of one POST and the txids they carry. */
-  record SignedBatch(byte[] bytes, String[] txids) {}
+  public record SignedBatch(byte[] bytes, String[] txids) {}
 }

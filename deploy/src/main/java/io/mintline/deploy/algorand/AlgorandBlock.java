@@ -2,6 +2,8 @@ package io.mintline.deploy.algorand;
 
 import com.algorand.algosdk.crypto.Address;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,9 @@ public record AlgorandBlock(long round, long timestamp, byte[] seed, String gene
     String genesisId = (String) block.get("gen");
     byte[] genesisHash = (byte[]) block.get("gh");
     List<Txn> txns = new ArrayList<>();
+    // Addresses repeat within a block (busy accounts, an app's callers); each spelling costs a
+    // SHA-512/256 checksum and base32, so spell each once per block.
+    Map<ByteBuffer, String> spelled = new HashMap<>();
     if (block.get("txns") instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
         Map<?, ?> stxn = (Map<?, ?>) list.get(i);
@@ -48,8 +53,8 @@ public record AlgorandBlock(long round, long timestamp, byte[] seed, String gene
             Txids.of(txn),
             i,
             (String) txn.get("type"),
-            address(txn.get("snd")),
-            address(txn.get("rcv")),
+            address(txn.get("snd"), spelled),
+            address(txn.get("rcv"), spelled),
             num(txn.get("amt")),
             (byte[]) txn.get("note"),
             (byte[]) txn.get("grp"),
@@ -71,7 +76,8 @@ public record AlgorandBlock(long round, long timestamp, byte[] seed, String gene
     return ((Number) v).longValue();
   }
 
-  private static String address(Object v) {
-    return v == null ? null : new Address((byte[]) v).toString();
+  private static String address(Object v, Map<ByteBuffer, String> spelled) {
+    if (v == null) return null;
+    return spelled.computeIfAbsent(ByteBuffer.wrap((byte[]) v), k -> new Address((byte[]) v).toString());
   }
 }

@@ -40,19 +40,22 @@ import java.util.function.Consumer;
  * and persists {@link Seen}; {@link GetWallet} answers the current {@link Summary} without
  * persisting anything. A deployment tells its owner {@link DeploymentStarted} and, once its TipProxy
  * is live, {@link CreatorActivated}: the wallet becomes a creator with that app. Both are
- * idempotent (a deployment repeats them after a crash). Events are tagged {@code wallet-<slice>}
- * for the read-side projections.
+ * idempotent (a deployment repeats them after a crash). The chain listener delivers each tip to the
+ * fan's wallet (sent) and the creator's (received) with {@link RecordTip}; the wallet persists
+ * {@link TipRecorded} once per txid and direction and acknowledges only after persisting (a repeat
+ * is acknowledged without persisting). Events are tagged {@code wallet-<slice>} for the read-side
+ * projections.
  *
- * <p>Stickers: a tip this wallet sent earns it a sticker. {@link RequestMint} (from the listener)
- * hands the tip to this node's {@link MintingPipeline}; when the pipeline has signed the sticker's
- * creation it asks the wallet to persist {@link MintRequested} (with the signed bytes and lastValid)
- * <em>before</em> anything is submitted, and only then is the listener acknowledged — so a full
- * pipeline delays the acknowledgement and back-pressure reaches the listener. The confirmation
- * persists {@link StickerMinted}; a permanent refusal {@link MintFailed}. A tip is minted at most
- * once: repeats are acknowledged as duplicates, and after a restart every unfinished request is
- * handed back to the pipeline (resend the saved bytes, look the txid up) — rebuilt, with the same
- * lease, only once the chain is past its lastValid without it. {@link StickerClaimed} records a
- * sticker delivered to this wallet by clawback.
+ * <p>Stickers: a tip this wallet sent (not below the minimum) earns it a sticker. {@link RecordTip}
+ * of such a tip (or {@link RequestMint}) hands it to this node's {@link MintingPipeline}; when the
+ * pipeline has signed the sticker's creation it asks the wallet to persist {@link MintRequested}
+ * (with the signed bytes and lastValid) <em>before</em> anything is submitted, and only then is the
+ * listener acknowledged — so a full pipeline delays the acknowledgement and back-pressure reaches
+ * the listener. The confirmation persists {@link StickerMinted}; a permanent refusal
+ * {@link MintFailed}. A tip is minted at most once: repeats are acknowledged as duplicates, and
+ * after a restart every unfinished request is handed back to the pipeline (resend the saved bytes,
+ * look the txid up) — rebuilt, with the same lease, only once the chain is past its lastValid
+ * without it. {@link StickerClaimed} records a sticker delivered to this wallet by clawback.
  */
 public final class WalletEntity
     extends EventSourcedBehaviorWithEnforcedReplies<WalletEntity.Command, WalletEntity.Event, WalletEntity.State> {
@@ -101,6 +104,16 @@ public final class WalletEntity
   public record CreatorActivated(String deploymentId, long appId, String appAddress, String displayName)
       implements Command {}
 
+  /**
+   * Records {@code tip} on this wallet's {@code direction} side, once per txid; replies after the
+   * event is persisted (or at once for a tip already recorded).
+   */
+  public record RecordTip(TipReceived tip, TipReceived.Direction direction, boolean belowMinimum, ActorRef<TipAck> replyTo)
+      implements Command {}
+
+  /** A tip is recorded on this wallet ({@code duplicate}: it already was). */
+  public record TipAck(String tipTxId, TipReceived.Direction direction, boolean duplicate) implements CborSerializable {}
+
   /** Asks for the wallet's summary; persists nothing. */
   public record GetWallet(ActorRef<Summary> replyTo) implements Command {}
 
@@ -116,7 +129,8 @@ public final class WalletEntity
       implements Command {}
 
   /** The answer to {@link RequestMint}. */
-  public record MintAck(String tipTxId, boolean accepted, boolean duplicate, String reason) implements CborSerializable {}
+  public record MintAck(String tipTxId, boolean accepted, boolean duplicate, boolean retryable, String reason)
+      implements CborSerializable {}
 
   /** From the pipeline: persist the signed creation for a tip, then reply (before it is submitted). */
   public record PersistMintRequest(String tipTxId, String txId, byte[] signedBytes, long lastValid, boolean grouped,
@@ -184,6 +198,13 @@ public final class WalletEntity
       implements Event {}
 
   /**
+   * A tip this wallet sent or received; {@code belowMinimum} tips are recorded but earn nothing.
+   * {@code counterparty} is the creator for a sent tip and the fan for a received one.
+   */
+  public record TipRecorded(String address, String tipTxId, TipReceived.Direction direction, long round, byte[] blockSeed,
+      String fan, String creator, long amount, boolean belowMinimum, Instant at) implements Event {}
+
+  /**
    * The sticker creation for a tip is signed and about to be submitted: {@code signedBytes} are
    * resent after a crash ({@code grouped}: part of an atomic group — then only looked up).
    */
@@ -218,29 +239,29 @@ public final class WalletEntity
   /** The wallet's state; {@code firstSeen} is null until the wallet is first seen. */
   public record State(
       Instant firstSeen, Instant lastSeen, long timesSeen, Role role, String displayName, String deploymentId,
-      Long appId, String appAddress, Map<String, Sticker> stickers) implements CborSerializable {
-    static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null, Map.of());
+      Long appId, String appAddress, Set<String> tipKeys, Map<String, Sticker> stickers) implements CborSerializable {
+    static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null, Set.of(), Map.of());
 
     State seen(Instant at) {
       return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1, role, displayName, deploymentId, appId, appAddress,
-          stickers);
+          tipKeys, stickers);
     }
 
     State creatorRequested(CreatorRequested e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
-          e.displayName(), e.deploymentId(), appId, appAddress, stickers);
+          e.displayName(), e.deploymentId(), appId, appAddress, tipKeys, stickers);
     }
 
     State becameCreator(BecameCreator e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen,
-          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), stickers);
+          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), tipKeys, stickers);
     }
 
     State sticker(Sticker sticker) {
       // Copied, not grown in place: a snapshot may still be serializing the previous map.
       Map<String, Sticker> next = new HashMap<>(stickers);
       next.put(sticker.tipTxId(), sticker);
-      return new State(firstSeen, lastSeen, timesSeen, role, displayName, deploymentId, appId, appAddress, next);
+      return new State(firstSeen, lastSeen, timesSeen, role, displayName, deploymentId, appId, appAddress, tipKeys, next);
     }
 
     State apply(MintRequested e) {
@@ -272,6 +293,23 @@ public final class WalletEntity
     Sticker stickerByAsset(long assetId) {
       for (Sticker s : stickers.values()) if (s.assetId() != null && s.assetId() == assetId) return s;
       return null;
+    }
+
+    boolean hasTip(String tipTxId, TipReceived.Direction direction) {
+      return tipKeys.contains(tipKey(tipTxId, direction));
+    }
+
+    State tipRecorded(TipRecorded e) {
+      // Grown in place once owned (copying per tip would be quadratic for a busy creator); only the
+      // entity's own state holds this set, and the shared EMPTY one is copied first.
+      Set<String> keys = tipKeys instanceof java.util.HashSet<String> owned ? owned : new java.util.HashSet<>(tipKeys);
+      keys.add(tipKey(e.tipTxId(), e.direction()));
+      return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
+          displayName, deploymentId, appId, appAddress, keys, stickers);
+    }
+
+    private static String tipKey(String tipTxId, TipReceived.Direction direction) {
+      return direction == TipReceived.Direction.SENT ? "s:" + tipTxId : "r:" + tipTxId;
     }
 
     Summary summary(String address) {
@@ -338,6 +376,7 @@ public final class WalletEntity
           return Effect().reply(cmd.replyTo(), s == null
               ? new StickerView(cmd.tipTxId(), null, null, null, false, null, false, null) : s.view());
         })
+        .onCommand(RecordTip.class, this::onRecordTip)
         .build();
   }
 
@@ -363,7 +402,7 @@ public final class WalletEntity
    */
   private void startMint(State state, String tip, long round, byte[] blockSeed, String creator, Consumer<MintAck> answer) {
     if (state.stickers().containsKey(tip)) {
-      answer.accept(new MintAck(tip, true, true, null));
+      answer.accept(new MintAck(tip, true, true, false, null));
       return;
     }
     PendingTip already = waiting.get(tip);
@@ -372,14 +411,14 @@ public final class WalletEntity
       return;
     }
     if (minting == null) {
-      answer.accept(new MintAck(tip, false, false, "minting does not run on this node"));
+      answer.accept(new MintAck(tip, false, false, false, "minting does not run on this node"));
       return;
     }
     boolean golden;
     try {
       golden = GoldenDraw.of(blockSeed, tip, minting.settings().goldenBasisPoints()).golden();
     } catch (RuntimeException e) {
-      answer.accept(new MintAck(tip, false, false, "bad tip: " + e.getMessage()));
+      answer.accept(new MintAck(tip, false, false, false, "bad tip: " + e.getMessage()));
       return;
     }
     List<Consumer<MintAck>> acks = new ArrayList<>();
@@ -404,7 +443,7 @@ public final class WalletEntity
     PendingTip pending = waiting.remove(cmd.tipTxId());
     if (pending != null) {
       // A new tip: the listener hears "not now" and delivers it again.
-      pending.acks().forEach(a -> a.accept(new MintAck(cmd.tipTxId(), false, false, "minting pipeline " + cmd.result().name().toLowerCase(java.util.Locale.ROOT))));
+      pending.acks().forEach(a -> a.accept(new MintAck(cmd.tipTxId(), false, false, true, "minting pipeline " + cmd.result().name().toLowerCase(java.util.Locale.ROOT))));
     } else if (cmd.result() == MintingPipeline.Offer.BUSY) {
       // A persisted request: it must not be dropped, so try again later.
       int attempt = offerAttempts.merge(cmd.tipTxId(), 1, Integer::sum);
@@ -431,7 +470,7 @@ public final class WalletEntity
     return Effect().persist(event).thenRun(next -> {
       rebuilding.remove(tip);
       PendingTip acked = waiting.remove(tip);
-      if (acked != null) acked.acks().forEach(a -> a.accept(new MintAck(tip, true, false, null)));
+      if (acked != null) acked.acks().forEach(a -> a.accept(new MintAck(tip, true, false, false, null)));
     }).thenReply(cmd.replyTo(), next -> StatusReply.ack());
   }
 
@@ -510,6 +549,44 @@ public final class WalletEntity
         .thenNoReply();
   }
 
+  /**
+   * Tip handling, kept apart from the rest of the protocol: minting hooks in here (a received tip on
+   * the fan's side is what earns a sticker).
+   */
+  private ReplyEffect<Event, State> onRecordTip(State state, RecordTip cmd) {
+    TipReceived tip = cmd.tip();
+    // A tip the fan sent earns a sticker: the fan's acknowledgement then waits for MintRequested.
+    boolean earnsSticker = minting != null && cmd.direction() == TipReceived.Direction.SENT && !cmd.belowMinimum();
+    boolean recorded = state.hasTip(tip.tipTxId(), cmd.direction());
+    if (recorded && !(earnsSticker && !state.stickers().containsKey(tip.tipTxId()))) {
+      return Effect().reply(cmd.replyTo(), new TipAck(tip.tipTxId(), cmd.direction(), true));
+    }
+    if (recorded) {
+      // Recorded before, but its mint was not taken (pipeline full, node stopped): hand it over now.
+      startMint(state, tip.tipTxId(), tip.round(), tip.blockSeed(), tip.creator(), ack -> answerTip(cmd, ack, true));
+      return Effect().noReply();
+    }
+    TipRecorded event = new TipRecorded(address, tip.tipTxId(), cmd.direction(), tip.round(), tip.blockSeed(), tip.fan(),
+        tip.creator(), tip.amount(), cmd.belowMinimum(), clock.instant());
+    if (!earnsSticker) {
+      return Effect().persist(event).thenReply(cmd.replyTo(), next -> new TipAck(tip.tipTxId(), cmd.direction(), false));
+    }
+    return Effect().persist(event)
+        .thenRun(next -> startMint(next, tip.tipTxId(), tip.round(), tip.blockSeed(), tip.creator(), ack -> answerTip(cmd, ack, false)))
+        .thenNoReply();
+  }
+
+  /**
+   * Acknowledges a sent tip once its mint is requested. A pipeline that cannot take it now gets no
+   * answer: the listener's delivery times out and it delivers the tip again (back-pressure).
+   */
+  private void answerTip(RecordTip cmd, MintAck ack, boolean duplicate) {
+    if (ack.accepted() || !ack.retryable()) {
+      if (!ack.accepted()) context.getLog().warn("Tip {} earns no sticker: {}", ack.tipTxId(), ack.reason());
+      cmd.replyTo().tell(new TipAck(cmd.tip().tipTxId(), cmd.direction(), duplicate || ack.duplicate()));
+    }
+  }
+
   private ReplyEffect<Event, State> onMarkSeen(State state, MarkSeen cmd) {
     return Effect()
         .persist(new Seen(address, clock.instant(), cmd.via()))
@@ -527,6 +604,7 @@ public final class WalletEntity
         .onEvent(StickerMinted.class, State::apply)
         .onEvent(MintFailed.class, State::apply)
         .onEvent(StickerClaimed.class, State::apply)
+        .onEvent(TipRecorded.class, State::tipRecorded)
         .build();
   }
 

@@ -77,4 +77,28 @@ class WalletEntityTest {
     String tag = WalletEntity.tagFor(ADDRESS);
     assertTrue(tag.matches("wallet-[0-" + (WalletEntity.TAG_SLICES - 1) + "]"), tag);
   }
+
+  @Test
+  void aTipIsRecordedOncePerTxidAndSideAndSurvivesARestart() {
+    TipReceived tip = new TipReceived("TX".repeat(26), 42, new byte[32], "FAN", ADDRESS, 50_000);
+    var first = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, true, r));
+    assertFalse(first.reply().duplicate());
+    WalletEntity.TipRecorded recorded = (WalletEntity.TipRecorded) first.event();
+    assertEquals(TipReceived.Direction.RECEIVED, recorded.direction());
+    assertTrue(recorded.belowMinimum(), "the below-minimum flag is kept");
+    assertEquals(42, recorded.round());
+
+    var again = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, true, r));
+    assertTrue(again.reply().duplicate());
+    assertTrue(again.events().isEmpty(), "a repeated tip persists nothing");
+
+    kit.restart();
+    var afterRestart = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, true, r));
+    assertTrue(afterRestart.reply().duplicate());
+    assertTrue(afterRestart.events().isEmpty());
+    // The same txid on the other side (a wallet tipping its own TipProxy) is its own record.
+    var sent = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, true, r));
+    assertFalse(sent.reply().duplicate());
+    assertEquals(1, sent.events().size());
+  }
 }

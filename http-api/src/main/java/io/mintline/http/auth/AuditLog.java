@@ -46,13 +46,28 @@ public final class AuditLog {
   /** Appends {@code entry} inside the caller's transaction. */
   public void append(Connection connection, Entry entry) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(insert)) {
-      statement.setString(1, clip(entry.actor(), 128));
-      statement.setString(2, entry.action());
-      statement.setString(3, clip(entry.resource(), 256));
-      statement.setString(4, json(entry.details()));
-      statement.setString(5, entry.requestId());
-      statement.setObject(6, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+      bind(statement, entry);
       statement.executeUpdate();
+    }
+  }
+
+  private void bind(PreparedStatement statement, Entry entry) throws SQLException {
+    statement.setString(1, clip(entry.actor(), 128));
+    statement.setString(2, entry.action());
+    statement.setString(3, clip(entry.resource(), 256));
+    statement.setString(4, json(entry.details()));
+    statement.setString(5, entry.requestId());
+    statement.setObject(6, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+  }
+
+  /** Appends {@code entries} inside the caller's transaction, as one JDBC batch. */
+  public void appendAll(Connection connection, java.util.List<Entry> entries) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(insert)) {
+      for (Entry entry : entries) {
+        bind(statement, entry);
+        statement.addBatch();
+      }
+      statement.executeBatch();
     }
   }
 

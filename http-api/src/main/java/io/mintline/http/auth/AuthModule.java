@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -39,23 +38,29 @@ public final class AuthModule {
   private final AuditLog audit;
   private final RevokedTokens revoked;
   private final AuthRoutes routes;
+  private final AuthSettings auth;
+  private final JournalDatabase database;
+  private final Clock clock;
+  private final scala.concurrent.ExecutionContextExecutor blockingIo;
 
   private AuthModule(ActorSystem<?> system, MintlineSettings settings, AuthSettings auth, NetworkProfile network,
       String genesisHash, AlgorandAccounts accounts, JournalDatabase database) {
-    Clock clock = Clock.systemUTC();
-    Executor blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    this.clock = Clock.systemUTC();
+    this.auth = auth;
+    this.database = database;
+    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
     JWKSet configured = SigningKeys.configured(auth.jwks());
     SigningKeys.requireConfiguredOffDevnet(settings.network(), configured);
     if (configured != null) {
       tokens.set(accessTokens(configured, auth, clock));
     } else {
-      loadDevnetKeys(system, database, auth, clock, blockingIo, Duration.ofMillis(100));
+      system.scheduler().scheduleOnce(Duration.ZERO, () -> loadDevnetKeys(system, Duration.ofMillis(100)), blockingIo);
     }
     NonceEntity.init(system, auth.nonceTtl(), auth.maxNoncesPerAddress());
     ClusterSharding sharding = ClusterSharding.get(system);
     this.revoked = new RevokedTokens(system, settings.askTimeout(), clock);
     this.audit = new AuditLog(database.dataSource(), database.vendor(), blockingIo, clock);
-    RefreshTokens refreshTokens = new RefreshTokens(database.dataSource(), audit, auth.refreshTokenTtl(), clock);
+    RefreshTokens refreshTokens = new RefreshTokens(database.dataSource(), audit, auth.refreshTokenTtl(), clock, blockingIo);
     this.apiKeys = new ApiKeys(database.dataSource(), audit, clock);
     this.login = new LoginService(sharding, auth, network, genesisHash, accounts, this::tokens, refreshTokens, audit,
         blockingIo, clock, settings.askTimeout(),
@@ -75,23 +80,32 @@ public final class AuthModule {
     return new AccessTokens(keys, auth.issuer(), auth.audience(), auth.accessTokenTtl(), clock);
   }
 
-  /** Devnet only: waits for the schema, then loads (or makes) the key every node of the devnet shares. */
-  private void loadDevnetKeys(ActorSystem<?> system, JournalDatabase database, AuthSettings auth, Clock clock,
-      Executor blockingIo, Duration retry) {
-    CompletableFuture.runAsync(() -> {
-      if (!database.migrated()) throw new IllegalStateException("schema not migrated yet");
+  /**
+   * Devnet only: loads (or makes) the key every node of the devnet shares, as soon as the schema is
+   * migrated. Polls the migration flag (no database call) every 100 ms; a failing database load
+   * backs off up to 2 s. {@link #tokens()} also loads on demand, so the first request after the
+   * node turns healthy never waits for the next poll.
+   */
+  private void loadDevnetKeys(ActorSystem<?> system, Duration retry) {
+    if (tokens.get() != null || system.whenTerminated().isCompleted()) return;
+    Duration next = Duration.ofMillis(100);
+    if (database.migrated()) {
       try {
-        tokens.set(accessTokens(SigningKeys.loadOrCreate(database), auth, clock));
-        log.info("Access tokens are signed with the devnet key kept in the database (kid {})", tokens.get().signingKid());
-      } catch (SQLException e) {
-        throw new IllegalStateException(e.getMessage(), e);
+        loadDevnetKeysNow();
+        return;
+      } catch (SQLException | RuntimeException e) {
+        next = retry.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : retry.multipliedBy(2);
+        log.warn("Could not load the devnet signing key yet, retrying in {} ms: {}", next.toMillis(), e.getMessage());
       }
-    }, blockingIo).whenComplete((done, failure) -> {
-      if (failure == null || system.whenTerminated().isCompleted()) return;
-      Duration next = retry.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : retry.multipliedBy(2);
-      system.scheduler().scheduleOnce(retry, () -> loadDevnetKeys(system, database, auth, clock, blockingIo, next),
-          system.executionContext());
-    });
+    }
+    Duration after = next;
+    system.scheduler().scheduleOnce(after, () -> loadDevnetKeys(system, after), blockingIo);
+  }
+
+  private synchronized void loadDevnetKeysNow() throws SQLException {
+    if (tokens.get() != null) return;
+    tokens.set(accessTokens(SigningKeys.loadOrCreate(database), auth, clock));
+    log.info("Access tokens are signed with the devnet key kept in the database (kid {})", tokens.get().signingKid());
   }
 
   public AuthRoutes routes() {
@@ -113,6 +127,14 @@ public final class AuthModule {
   /** The token service; 503 while the devnet key is still being loaded. */
   public AccessTokens tokens() {
     AccessTokens current = tokens.get();
+    if (current == null && database.migrated()) {
+      try {
+        loadDevnetKeysNow();
+      } catch (SQLException e) {
+        throw LoginService.databaseUnavailable(e);
+      }
+      current = tokens.get();
+    }
     if (current == null) throw new ApiException(ApiError.NOT_READY, "the signing keys are not loaded yet; try again");
     return current;
   }

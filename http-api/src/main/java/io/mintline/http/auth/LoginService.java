@@ -168,10 +168,10 @@ public final class LoginService {
           refuseUnlessAccepted(verdict);
           return signatureValid(address, request.message(), signature);
         })
-        .thenApplyAsync(valid -> {
+        .thenCompose(valid -> {
           if (!valid) throw new ApiException(ApiError.INVALID_SIGNATURE, "the signature does not verify for " + address.value());
           return issueTokens(address.value(), message, requestId);
-        }, blockingIo);
+        });
   }
 
   private static void refuseUnlessAccepted(NonceEntity.Verdict verdict) {
@@ -216,7 +216,7 @@ public final class LoginService {
     });
   }
 
-  private AuthDtos.TokenResponse issueTokens(String subject, LoginMessage message, String requestId) {
+  private CompletionStage<AuthDtos.TokenResponse> issueTokens(String subject, LoginMessage message, String requestId) {
     AccessTokens access = tokens.get();
     AccessTokens.Issued token = access.issue(subject, DEFAULT_TIER, WALLET_ROLES);
     Map<String, Object> details = new LinkedHashMap<>();
@@ -224,15 +224,17 @@ public final class LoginService {
     details.put("network", message.network());
     details.put("domain", message.domain());
     details.put("jti", token.jti());
-    RefreshTokens.Issued refresh;
-    try {
-      refresh = refreshTokens.startFamily(subject, DEFAULT_TIER,
-          new AuditLog.Entry(subject, "auth.login", "wallet:" + subject, details, requestId));
-    } catch (SQLException e) {
-      throw databaseUnavailable(e);
-    }
-    onLogin.accept(subject);
-    return new AuthDtos.TokenResponse(token.token(), refresh.token(), "Bearer", access.ttl().toSeconds());
+    return refreshTokens.startFamily(subject, DEFAULT_TIER,
+            new AuditLog.Entry(subject, "auth.login", "wallet:" + subject, details, requestId))
+        .handle((refresh, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof SQLException sql) throw databaseUnavailable(sql);
+            throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+          }
+          onLogin.accept(subject);
+          return new AuthDtos.TokenResponse(token.token(), refresh.token(), "Bearer", access.ttl().toSeconds());
+        });
   }
 
   // ---- refresh and logout ----

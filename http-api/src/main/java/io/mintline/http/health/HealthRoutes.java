@@ -14,6 +14,8 @@ import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.http.Json;
 import io.mintline.http.errors.ApiError;
 import io.mintline.http.errors.ErrorHandling;
+import io.mintline.http.listener.ListenerClient;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -30,8 +32,18 @@ public final class HealthRoutes {
   private final HealthChecks checks;
   private final ChainCheck chain;
   private final String version;
+  private final ListenerClient listener;
+  private final Duration listenerTimeout;
 
   public HealthRoutes(ActorSystem<?> system, JournalDatabase database, ChainCheck chain, String version) {
+    this(system, database, chain, version, null, Duration.ofSeconds(2));
+  }
+
+  /** @param listener the chain listener's client, or null to leave the listener check out */
+  public HealthRoutes(ActorSystem<?> system, JournalDatabase database, ChainCheck chain, String version,
+      ListenerClient listener, Duration listenerTimeout) {
+    this.listener = listener;
+    this.listenerTimeout = listenerTimeout;
     this.system = system;
     this.database = database;
     this.chain = chain;
@@ -70,6 +82,42 @@ public final class HealthRoutes {
       if (!(Boolean) cluster.get("ok") || !(Boolean) chainCheck.get("ok")) status = "degraded";
       if (!db.ok()) status = "down";
       return new HealthReport(status, checks, version);
+    }).thenCombine(listenerCheck(), HealthRoutes::withListener);
+  }
+
+  /** Adds the listener check; a stale, stopped or silent listener degrades a healthy node. */
+  private static HealthReport withListener(HealthReport report, Map<String, Object> listenerCheck) {
+    if (listenerCheck == null) return report;
+    Map<String, Object> checks = new LinkedHashMap<>(report.checks());
+    checks.put("listener", listenerCheck);
+    String status = report.status();
+    if ("healthy".equals(status) && !(Boolean) listenerCheck.get("ok")) status = "degraded";
+    return new HealthReport(status, checks, report.version());
+  }
+
+  /**
+   * The chain listener's heartbeat: ok while following or catching up; stale, stopped or not
+   * answering (e.g. while the singleton moves) is not. Null when there is no listener check.
+   */
+  private CompletionStage<Map<String, Object>> listenerCheck() {
+    if (listener == null) return java.util.concurrent.CompletableFuture.completedFuture(null);
+    return listener.status(listenerTimeout).handle((s, failure) -> {
+      Map<String, Object> check = new LinkedHashMap<>();
+      if (failure != null) {
+        check.put("ok", false);
+        check.put("state", "unknown");
+        check.put("error", "the chain listener did not answer within " + listenerTimeout.toMillis() + " ms");
+        return check;
+      }
+      check.put("ok", s.healthy());
+      check.put("state", s.state());
+      check.put("heartbeatAgeMs", s.heartbeatAgeMs());
+      check.put("round", s.round());
+      check.put("chainRound", s.chainRound());
+      check.put("lag", s.lag());
+      check.put("algodUrl", s.algodUrl());
+      if (s.error() != null) check.put("error", s.error());
+      return check;
     });
   }
 

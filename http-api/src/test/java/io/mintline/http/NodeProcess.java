@@ -1,0 +1,119 @@
+package io.mintline.http;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Mintline node in a JVM of its own (the node's real {@code main}, this test's classpath, the
+ * given settings as system properties), so that a test can kill it the way an operator's machine
+ * does: SIGKILL, no shutdown hooks, no coordinated shutdown.
+ */
+final class NodeProcess implements AutoCloseable {
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private NodeProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Starts the node on {@code settings} (flat keys) with free ports, and waits until it is healthy. */
+  static NodeProcess start(Config settings, Path logDir) throws Exception {
+    int httpPort = freePort();
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"),
+        "-Dmintline.http.host=127.0.0.1",
+        "-Dmintline.http.port=" + httpPort,
+        "-Dakka.management.http.port=" + freePort(),
+        "-Dakka.remote.artery.canonical.port=" + freePort(),
+        "-Dmintline.devnet.port=0"));
+    for (Map.Entry<String, ConfigValue> setting : settings.entrySet()) {
+      command.add("-D" + setting.getKey() + "=" + setting.getValue().unwrapped());
+    }
+    command.add(MintlineNode.class.getName());
+    Path log = Files.createTempFile(logDir, "node-", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("MINTLINE_LOG_FORMAT", "text");
+    NodeProcess node = new NodeProcess(builder.start(), httpPort, log);
+    node.awaitHealthy(Duration.ofSeconds(90));
+    return node;
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + port + path;
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode awaitHealthy(Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) fail("the node process exited (" + process.exitValue() + "):\n" + logTail());
+      try {
+        last = Json.MAPPER.readTree(get("/health").body());
+        if ("healthy".equals(last.path("status").asText())) return last;
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    fail("node not healthy within " + within + ": " + last + "\n" + logTail());
+    return null;
+  }
+
+  /** SIGKILL: the JVM gets no chance to flush, leave the cluster or finish anything in flight. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the node did not die on SIGKILL");
+  }
+
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(45, TimeUnit.SECONDS)) kill();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
