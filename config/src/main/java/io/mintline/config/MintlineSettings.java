@@ -68,7 +68,10 @@ public record MintlineSettings(
     /** The JDBC URL actually used: the configured one, or the H2 file under the data dir. */
     public String jdbcUrl() {
       if (!embedded()) return url;
-      return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mintline") + ";DB_CLOSE_ON_EXIT=FALSE";
+      // WRITE_DELAY=0: a commit reaches the file before the journal acknowledges it. H2's default
+      // (500 ms) loses the last committed events when the process is killed — for minting that is a
+      // MintRequested whose transaction is already on chain, and so a second sticker.
+      return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mintline") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     public Vendor vendor() {

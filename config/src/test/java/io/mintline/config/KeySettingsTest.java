@@ -21,7 +21,7 @@ class KeySettingsTest {
     assertTrue(keys.deployMnemonic().isEmpty());
     assertTrue(keys.keystore().isEmpty());
     assertTrue(keys.devnetGenerate());
-    assertEquals(1_000_000_000L, keys.devnetFundingMicroAlgos());
+    assertEquals(100_000_000_000L, keys.devnetFundingMicroAlgos());
     MintlineSettings.Algod algod = MintlineSettings.load(with(Map.of())).algod();
     assertEquals(Duration.ofSeconds(5), algod.timeout());
     assertEquals(4, algod.retry().maxAttempts());

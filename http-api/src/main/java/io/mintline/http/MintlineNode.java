@@ -32,6 +32,14 @@ import io.mintline.engine.deployment.AlgorandDeploymentChain;
 import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentHooks;
 import io.mintline.engine.deployment.DeploymentProjection;
+import io.mintline.config.MintingSettings;
+import io.mintline.deploy.keys.SignatureLog;
+import io.mintline.deploy.sticker.StickerMinter;
+import io.mintline.engine.minting.MintingPipeline;
+import io.mintline.engine.minting.StickerClaims;
+import io.mintline.engine.minting.StickerProjection;
+import io.mintline.engine.minting.StickerReadSide;
+import io.mintline.engine.minting.UnfinishedMints;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.engine.wallet.WalletProjection;
 import io.mintline.engine.wallet.TipProjection;
@@ -45,6 +53,7 @@ import io.mintline.http.deployment.DeploymentRoutes;
 import io.mintline.http.auth.AuthModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
+import io.mintline.http.sticker.StickerRoutes;
 import io.mintline.http.wallet.WalletRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -137,8 +146,6 @@ public final class MintlineNode {
     }
     try {
       JournalDatabase database = JournalDatabase.get(system);
-      WalletEntity.init(system);
-      WalletProjection.init(system);
 
       // Chain I/O: one gateway per node (one block follower), the role keys, and on the embedded
       // devnet the generated keys funded from its genesis account before anything is signed.
@@ -155,6 +162,15 @@ public final class MintlineNode {
         DevnetFunding.fund(gateway, DevnetFunding.genesisAccount(algodUrl, algodToken), keys,
             KeySettings.load(full).devnetFundingMicroAlgos()).toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
+      // Minting: this node's pipeline; the wallets living here hand it their mints.
+      MintingSettings minting = MintingSettings.load(full);
+      StickerMinter minter = new StickerMinter(keys.mint(), minting, SignatureLog.NONE);
+      MintingPipeline pipeline = MintingPipeline.start(system, minting, minter, gateway);
+      WalletEntity.init(system, pipeline);
+      WalletProjection.init(system);
+      StickerProjection.init(system);
+      StickerReadSide stickers = new StickerReadSide(system);
+      UnfinishedMints.start(system, stickers, minting.sweepInterval());
       DeploymentEntity.init(system, new AlgorandDeploymentChain(new TipProxyDeployer(keys.deploy()), gateway),
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
@@ -180,11 +196,13 @@ public final class MintlineNode {
       AuthModule auth = AuthModule.start(system, settings, network, genesis.hash(), algod, database);
       DeploymentRoutes deployments =
           new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
+      StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
+          new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline);
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
-          pathPrefix("api", () -> pathPrefix("v1", () -> concat(tips.route(), wallets.route(), deployments.route(requestId),
-              listenerRoutes.route())))));
+          pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
+              wallets.route(), deployments.route(requestId), listenerRoutes.route())))));
 
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.http().host(), settings.http().port())

@@ -12,6 +12,7 @@ import io.mintline.engine.testing.TestDatabases;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,7 @@ class ListenerHttpTest {
   static Devnet devnet;
   static Config config;
   static NodeProcess node;
+  static String mintAddress;
 
   @BeforeAll
   static void start() throws Exception {
@@ -61,6 +64,7 @@ class ListenerHttpTest {
       Account key = new Account();
       devnet.fund(key.getAddress().toString(), 1_000_000_000L);
       settings.put("mintline.keys." + role + "-mnemonic", key.toMnemonic());
+      if (role.equals("mint")) mintAddress = key.getAddress().toString();
     }
     settings.put("mintline.listener.poll-interval", POLL.toMillis() + "ms");
     settings.put("mintline.listener.restart.min-backoff", "200ms");
@@ -142,6 +146,22 @@ class ListenerHttpTest {
     Thread.sleep(1000);
     assertEquals(TIPS, tipIds(fan.getAddress().toString(), "sent").size(), "none counted twice");
 
+    // Issue 7: every tip earned the fan exactly one sticker, through the kill — in the read side,
+    // on chain (creations by the minting account with the mint note), golden exactly as drawn.
+    List<JsonNode> stickers = stickers(fan.getAddress().toString(), TIPS, Duration.ofSeconds(300));
+    Set<String> stickerTips = new HashSet<>();
+    for (JsonNode s : stickers) stickerTips.add(s.path("tipTxId").asText());
+    assertEquals(TIPS, stickers.size(), "stickers listed for the fan");
+    assertEquals(new HashSet<>(sent), stickerTips, "one sticker per tip the JS SDK sent");
+    Map<String, Integer> onChain = stickerCreationsOnChain();
+    assertEquals(new HashSet<>(sent), onChain.keySet(), "sticker creations on chain are exactly the tips");
+    DETAIL.values().removeIf(l -> l.size() < 2);
+    assertTrue(onChain.values().stream().allMatch(n -> n == 1), "no tip minted twice on chain: " + DETAIL);
+    for (JsonNode s : stickers) {
+      JsonNode draw = Json.MAPPER.readTree(node.get("/api/v1/stickers/" + s.path("assetId").asLong() + "/draw").body());
+      assertEquals(draw.path("result").asBoolean(), s.path("golden").asBoolean(), "golden as the formula says: " + draw);
+    }
+
     JsonNode status = Json.MAPPER.readTree(node.get("/api/v1/listener/status").body());
     for (String field : List.of("network", "round", "chainRound", "lag", "heartbeatAgeMs", "state", "algodUrl", "tipsSeen", "roundsPerSecond")) {
       assertTrue(status.has(field), field + " missing: " + status);
@@ -210,6 +230,52 @@ class ListenerHttpTest {
       after = page.path("next").isNull() ? null : page.path("next").asText();
     } while (after != null);
     return ids;
+  }
+
+  /** The fan's stickers through the API (paged), once there are {@code n} of them. */
+  static List<JsonNode> stickers(String wallet, int n, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    List<JsonNode> all = new ArrayList<>();
+    while (true) {
+      all.clear();
+      String after = null;
+      do {
+        HttpResponse<String> r = node.get("/api/v1/wallets/" + wallet + "/stickers?limit=100" + (after == null ? "" : "&after=" + after));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode page = Json.MAPPER.readTree(r.body());
+        page.path("items").forEach(all::add);
+        after = page.path("next").isNull() ? null : page.path("next").asText();
+      } while (after != null);
+      if (all.size() >= n || System.nanoTime() > deadline) return all;
+      Thread.sleep(500);
+    }
+  }
+
+  /** Asset creations by the minting account noted {@code mintline:mint:<tip>}, per tip, over every block. */
+  /** Tip → its creations (round, validity, group) as the last scan found them. */
+  static final Map<String, List<String>> DETAIL = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static Map<String, Integer> stickerCreationsOnChain() throws Exception {
+    Map<String, Integer> perTip = new HashMap<>();
+    String prefix = "mintline:mint:";
+    for (long round = 1; round <= devnet.currentRound(); round++) {
+      HttpResponse<String> block = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(devnet.url() + "/v2/blocks/" + round + "?format=json"))
+              .header("X-Algo-API-Token", devnet.apiToken()).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, block.statusCode(), block.body());
+      for (JsonNode txn : Json.MAPPER.readTree(block.body()).path("block").path("txns")) {
+        JsonNode body = txn.path("txn");
+        if (!"acfg".equals(body.path("type").asText()) || !mintAddress.equals(body.path("snd").asText())) continue;
+        String note = new String(java.util.Base64.getDecoder().decode(body.path("note").asText("")), StandardCharsets.UTF_8);
+        if (!note.startsWith(prefix)) continue;
+        String tip = note.substring(prefix.length());
+        perTip.merge(tip, 1, Integer::sum);
+        // Where each creation landed, so a failure shows how a second one came about.
+        DETAIL.computeIfAbsent(tip, k -> new ArrayList<>()).add("round " + round + " fv " + body.path("fv").asLong()
+            + " lv " + body.path("lv").asLong() + " grp " + body.path("grp").asText(""));
+      }
+    }
+    return perTip;
   }
 
   /** A wallet that logs in and becomes a creator; answers once its TipProxy is active. */

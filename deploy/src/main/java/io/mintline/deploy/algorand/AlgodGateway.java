@@ -116,6 +116,16 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<Optional<AssetHolding>> holding(String address, long assetId) {
+    return settled(http.get("/v2/accounts/" + address + "/assets/" + assetId + "?format=json", timeout).thenApply(a -> {
+      if (a.status() == 404) return Optional.<AssetHolding>empty();
+      JsonNode h = json(ok(a, "holding of asset " + assetId)).path("asset-holding");
+      if (h.isMissingNode() || h.isNull()) return Optional.<AssetHolding>empty();
+      return Optional.of(new AssetHolding(assetId, h.path("amount").asLong(), h.path("is-frozen").asBoolean()));
+    }));
+  }
+
+  @Override
   public String algodUrl() {
     return http.activeUrl();
   }

@@ -34,6 +34,15 @@ public interface AlgorandGateway {
    */
   CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid);
 
+  /**
+   * {@code address}'s holding of {@code assetId} ({@code GET /v2/accounts/{address}/assets/{id}}):
+   * empty when the account has not opted in to the asset.
+   */
+  CompletionStage<Optional<AssetHolding>> holding(String address, long assetId);
+
+  /** An account's holding of an asset: its amount and whether it is frozen. */
+  record AssetHolding(long assetId, long amount, boolean frozen) {}
+
   /** The algod URL currently in use (primary or backup). */
   String algodUrl();
 }

@@ -19,7 +19,12 @@ public final class TestSystems {
 
   /** Starts a system on {@code db}, waits for the schema and registers the wallet entity. */
   public static ActorSystem<Void> start(Config db) throws Exception {
-    return start(db, null);
+    return start(db, (ActorSystem<?>) null);
+  }
+
+  /** Starts a system on {@code db}, waits for the schema and registers entities with {@code init}. */
+  public static ActorSystem<Void> start(Config db, java.util.function.Consumer<ActorSystem<Void>> init) throws Exception {
+    return start(db, null, init);
   }
 
   /**
@@ -27,6 +32,12 @@ public final class TestSystems {
    * forms its own when {@code seed} is null.
    */
   public static ActorSystem<Void> start(Config db, ActorSystem<?> seed) throws Exception {
+    return start(db, seed, WalletEntity::init);
+  }
+
+  /** As {@link #start(Config, ActorSystem)}, registering entities with {@code init}. */
+  public static ActorSystem<Void> start(Config db, ActorSystem<?> seed, java.util.function.Consumer<ActorSystem<Void>> init)
+      throws Exception {
     Config base = db.withFallback(ConfigFactory.load("engine-test.conf")).resolve();
     Config full = JournalDatabase.akkaConfig(MintlineSettings.load(base).database()).withFallback(base);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
@@ -36,7 +47,7 @@ public final class TestSystems {
       if (System.nanoTime() > deadline) fail("schema was not migrated within 30 s");
       Thread.sleep(50);
     }
-    WalletEntity.init(system);
+    init.accept(system);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(seed == null ? cluster.selfMember().address() : Cluster.get(seed).selfMember().address()));
     return system;

@@ -33,6 +33,10 @@ public enum ApiError {
   METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed", 4050, false),
   NOT_ACCEPTABLE(StatusCodes.NOT_ACCEPTABLE, "not_acceptable", 4060, false),
   CONFLICT(StatusCodes.CONFLICT, "conflict", 4090, false),
+  /** A sticker claim before the fan's wallet opted in to the asset. */
+  NOT_OPTED_IN(StatusCodes.CONFLICT, "not_opted_in", 4091, false),
+  /** A sticker claim before the sticker is confirmed on chain. */
+  NOT_MINTED(StatusCodes.CONFLICT, "not_minted", 4092, true),
   PAYLOAD_TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", 4130, false),
   URI_TOO_LONG(StatusCodes.URI_TOO_LONG, "uri_too_long", 4140, false),
   UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
@@ -40,7 +44,9 @@ public enum ApiError {
   RATE_LIMITED(StatusCodes.TOO_MANY_REQUESTS, "rate_limited", 4290, true),
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", 5000, true),
   NOT_READY(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", 5030, true),
-  TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, "timeout", 5031, true);
+  TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, "timeout", 5031, true),
+  /** The Algorand node could not be reached or refused a platform transaction; try again later. */
+  CHAIN_UNAVAILABLE(StatusCodes.SERVICE_UNAVAILABLE, "chain_unavailable", 5032, true);
 
   private final StatusCode status;
   private final String error;

@@ -1,0 +1,218 @@
+package io.mintline.bench.minting;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.algorand.algosdk.util.Encoder;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.mintline.config.MintingSettings;
+import io.mintline.config.MintlineSettings;
+import io.mintline.deploy.algorand.AlgodGateway;
+import io.mintline.deploy.keys.Ed25519Signer;
+import io.mintline.deploy.keys.SignatureLog;
+import io.mintline.deploy.sticker.StickerMinter;
+import io.mintline.devnet.Devnet;
+import io.mintline.devnet.DevnetSettings;
+import io.mintline.engine.minting.MintingPipeline;
+import io.mintline.engine.minting.StickerProjection;
+import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.wallet.WalletEntity;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end minting on one node: an in-process devnet, the journal on the local PostgreSQL (a fresh
+ * schema per run), the real wallets, pipeline, gateway (one block follower) and stickers projection.
+ * Tips are delivered as the listener delivers them — {@code --delivery} at a time, each waiting for
+ * its wallet's acknowledgement — and a tip counts when its sticker's creation is confirmed on chain.
+ *
+ * <pre>
+ * java -cp bench/target/mintline-bench.jar io.mintline.bench.minting.MintingBench \
+ *     [--tips 20000] [--fans 2000] [--delivery 512] [--runs 3] [--warmup-tips 4000] [--block-interval-ms 1000] \
+ *     [--pg jdbc:postgresql://127.0.0.1:5432/postgres] [--pg-user postgres]
+ * </pre>
+ *
+ * Reports confirmed mints per second (first delivery → last confirmation) and tip→sticker latency
+ * (delivery start → confirmation seen by the pipeline) p50 / p99, plus CPU per mint and the load
+ * average (the machine is shared: compare runs by CPU per mint). Bounded: a run that does not finish
+ * within ten minutes fails.
+ */
+public final class MintingBench {
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  private MintingBench() {}
+
+  record Tip(String txId, byte[] seed, String fan) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = options(args);
+    int tips = Integer.parseInt(o.getOrDefault("tips", "20000"));
+    int fans = Integer.parseInt(o.getOrDefault("fans", "2000"));
+    int delivery = Integer.parseInt(o.getOrDefault("delivery", "512"));
+    int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
+    int warmup = Integer.parseInt(o.getOrDefault("warmup-tips", "4000"));
+    long blockMs = Long.parseLong(o.getOrDefault("block-interval-ms", "1000"));
+    String pg = o.getOrDefault("pg", "jdbc:postgresql://127.0.0.1:5432/postgres");
+    String pgUser = o.getOrDefault("pg-user", "postgres");
+
+    Devnet devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(Duration.ofMillis(blockMs)));
+    String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    try (Connection c = DriverManager.getConnection(pg, pgUser, ""); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    // The shaded jar concatenates every module's reference.conf in reactor order, so Akka's own
+    // defaults can land after the engine's: name the engine's persistence choices here.
+    Config engine = ConfigFactory.parseString("""
+        akka.persistence.journal.plugin = "jdbc-journal"
+        akka.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+        jdbc-read-journal.refresh-interval = 200ms
+        jdbc-read-journal.journal-sequence-retrieval.query-delay = 200ms
+        """);
+    Config overrides = engine.withFallback(ConfigFactory.parseMap(Map.of(
+        "mintline.db.url", pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+        "mintline.db.user", pgUser,
+        "akka.actor.provider", "cluster",
+        "akka.remote.artery.canonical.hostname", "127.0.0.1",
+        "akka.remote.artery.canonical.port", 0,
+        "akka.loglevel", "WARNING",
+        "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")));
+    Config base = overrides.withFallback(ConfigFactory.load()).resolve();
+    MintlineSettings mintline = MintlineSettings.load(base);
+    Config full = JournalDatabase.akkaConfig(mintline.database()).withFallback(base);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
+    JournalDatabase database = JournalDatabase.get(system);
+    while (!database.migrated()) Thread.sleep(50);
+
+    Ed25519Signer mintKey = Ed25519Signer.generate("mint");
+    devnet.fund(mintKey.address().toString(), 100_000_000_000L);
+    AlgodGateway gateway = AlgodGateway.create(mintline.algod(), devnet.url(), devnet.apiToken());
+    MintingSettings settings = MintingSettings.load(full);
+    MintingPipeline pipeline = MintingPipeline.start(system, settings, new StickerMinter(mintKey, settings, SignatureLog.NONE), gateway);
+    WalletEntity.init(system, pipeline);
+    StickerProjection.init(system);
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+
+    System.out.printf(Locale.ROOT, "minting bench: %d tips per run from %d fans, delivery parallelism %d, %d runs after a %d-tip warm-up, "
+            + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal%n",
+        tips, fans, delivery, runs, warmup, blockMs, settings.groupSize(), settings.parallelism(), settings.confirmingGroups(),
+        settings.queueSize(), Runtime.getRuntime().availableProcessors());
+    List<String> fanAddresses = new ArrayList<>();
+    for (int i = 0; i < fans; i++) fanAddresses.add(Ed25519Signer.generate("fan").address().toString());
+    Random random = new Random(7);
+    try {
+      if (warmup > 0) {
+        Result w = run(system, pipeline, tips(warmup, fanAddresses, random), delivery);
+        System.out.printf(Locale.ROOT, "warm-up (not counted): %.0f mints/s%n", w.perSecond);
+      }
+      List<Double> rates = new ArrayList<>();
+      List<Double> p50s = new ArrayList<>();
+      List<Double> p99s = new ArrayList<>();
+      for (int r = 1; r <= runs; r++) {
+        Result res = run(system, pipeline, tips(tips, fanAddresses, random), delivery);
+        rates.add(res.perSecond);
+        p50s.add(res.p50Ms);
+        p99s.add(res.p99Ms);
+        System.out.printf(Locale.ROOT, "run %d: %d mints confirmed in %.2f s = %.0f mints/s; tip→sticker p50 %.0f ms, p99 %.0f ms; "
+                + "%.0f µs CPU per mint (node + devnet + journal client); load average %.1f%n",
+            r, tips, res.seconds, res.perSecond, res.p50Ms, res.p99Ms, res.cpuMicrosPerMint, res.loadAverage);
+      }
+      System.out.printf(Locale.ROOT, "median over %d runs: %.0f mints/s, p50 %.0f ms, p99 %.0f ms%n",
+          runs, median(rates), median(p50s), median(p99s));
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway.close();
+      devnet.close();
+      try (Connection c = DriverManager.getConnection(pg, pgUser, ""); Statement s = c.createStatement()) {
+        s.execute("DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+  }
+
+  record Result(double seconds, double perSecond, double p50Ms, double p99Ms, double cpuMicrosPerMint, double loadAverage) {}
+
+  static List<Tip> tips(int n, List<String> fans, Random random) {
+    List<Tip> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] txid = new byte[32];
+      byte[] seed = new byte[32];
+      random.nextBytes(txid);
+      random.nextBytes(seed);
+      out.add(new Tip(Encoder.encodeToBase32StripPad(txid), seed, fans.get(i % fans.size())));
+    }
+    return out;
+  }
+
+  static Result run(ActorSystem<Void> system, MintingPipeline pipeline, List<Tip> tips, int delivery) throws Exception {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Map<String, Long> started = new ConcurrentHashMap<>(tips.size() * 2);
+    long[] latencies = new long[tips.size()];
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch all = new CountDownLatch(tips.size());
+    pipeline.onMinted(tip -> {
+      Long t0 = started.remove(tip);
+      if (t0 == null) return;
+      latencies[done.getAndIncrement()] = System.nanoTime() - t0;
+      all.countDown();
+    });
+    double load = OS.getSystemLoadAverage();
+    long cpu0 = OS.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    Source.from(tips)
+        .mapAsyncUnordered(delivery, tip -> {
+          started.put(tip.txId(), System.nanoTime());
+          return deliver(sharding, system, tip);
+        })
+        .runWith(Sink.ignore(), system);
+    if (!all.await(10, TimeUnit.MINUTES)) throw new IllegalStateException("run did not finish in 10 minutes: " + pipeline.status());
+    long elapsed = System.nanoTime() - t0;
+    long cpu = OS.getProcessCpuTime() - cpu0;
+    long[] sorted = Arrays.copyOf(latencies, done.get());
+    Arrays.sort(sorted);
+    double seconds = elapsed / 1e9;
+    return new Result(seconds, tips.size() / seconds, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+        cpu / 1e3 / tips.size(), load);
+  }
+
+  private static java.util.concurrent.CompletionStage<WalletEntity.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
+    return sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
+        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(60))
+        .thenCompose(ack -> ack.accepted() ? java.util.concurrent.CompletableFuture.completedFuture(ack)
+            : akka.pattern.Patterns.after(Duration.ofMillis(20), system.classicSystem().scheduler(), system.executionContext(),
+                () -> deliver(sharding, system, tip)));
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> s = new ArrayList<>(values);
+    s.sort(Double::compare);
+    return s.get(s.size() / 2);
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> o = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
+      o.put(args[i].substring(2), args[i + 1]);
+    }
+    return o;
+  }
+}
