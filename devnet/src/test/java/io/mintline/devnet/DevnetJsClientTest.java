@@ -1,5 +1,6 @@
 package io.mintline.devnet;
 
+import io.mintline.devnet.testing.NodeToolchain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -31,15 +32,10 @@ class DevnetJsClientTest {
   /** Covers node's start-up plus a dozen round trips with instant rounds; seconds are expected. */
   private static final Duration NODE_TIMEOUT = Duration.ofMinutes(3);
 
-  private static final Pattern TAP_COUNT = Pattern.compile("^# (tests|pass|fail|cancelled|skipped|todo) (\\d+)$");
-
   @Test
   void javascriptAlgosdkWalletFlowPassesAgainstTheDevnet() throws Exception {
-    Path repoRoot = repositoryRoot();
+    Path repoRoot = NodeToolchain.require("algosdk");
     Path jsTests = repoRoot.resolve("devnet/src/test/js");
-    requireToolchain(Files.isDirectory(repoRoot.resolve("node_modules/algosdk")),
-        "node_modules/algosdk is missing: run `npm ci` at " + repoRoot);
-    requireToolchain(nodeAvailable(), "node is not on the PATH: install Node 20+ and run `npm ci` at " + repoRoot);
 
     DevnetSettings settings = DevnetSettings.defaults().withPort(0).withBlockInterval(Duration.ZERO);
     try (Devnet devnet = Devnet.start(settings)) {
@@ -65,9 +61,9 @@ class DevnetJsClientTest {
       String transcript = String.join("\n", output);
       assertEquals(0, node.exitValue(), "node --test failed against " + devnet.url() + ":\n" + transcript);
       // A suite skipped for want of ALGOD_URL also exits 0: insist that tests ran and all passed.
-      assertTrue(count(output, "tests") > 0, "node ran no test:\n" + transcript);
-      assertEquals(count(output, "tests"), count(output, "pass"), "not every JavaScript test passed:\n" + transcript);
-      assertEquals(0, count(output, "skipped"), "JavaScript tests were skipped:\n" + transcript);
+      assertTrue(NodeToolchain.tapCount(output, "tests") > 0, "node ran no test:\n" + transcript);
+      assertEquals(NodeToolchain.tapCount(output, "tests"), NodeToolchain.tapCount(output, "pass"), "not every JavaScript test passed:\n" + transcript);
+      assertEquals(0, NodeToolchain.tapCount(output, "skipped"), "JavaScript tests were skipped:\n" + transcript);
     }
   }
 
@@ -79,54 +75,6 @@ class DevnetJsClientTest {
       }
     } catch (IOException e) {
       output.add("(reading node's output failed: " + e + ")");
-    }
-  }
-
-  /** The last TAP summary count of this name ({@code # pass 9}); -1 when node printed none. */
-  private static long count(List<String> output, String name) {
-    long value = -1;
-    synchronized (output) {
-      for (String line : output) {
-        Matcher m = TAP_COUNT.matcher(line.strip());
-        if (m.matches() && m.group(1).equals(name)) {
-          value = Long.parseLong(m.group(2));
-        }
-      }
-    }
-    return value;
-  }
-
-  /** Surefire runs in the module directory; the npm manifest and node_modules live at the repository root. */
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("package.json")) && Files.isDirectory(dir.resolve("devnet/src/test/js"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no repository root with package.json above " + Path.of("").toAbsolutePath());
-  }
-
-  /** CI must run these tests; a workstation without the Node toolchain skips them with the fix to apply. */
-  private static void requireToolchain(boolean present, String message) {
-    if (present) {
-      return;
-    }
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      fail(message);
-    }
-    Assumptions.assumeTrue(false, message);
-  }
-
-  private static boolean nodeAvailable() {
-    try {
-      Process probe = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      probe.getInputStream().readAllBytes();
-      return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.mintline.http;
 
+import io.mintline.devnet.testing.NodeToolchain;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.mintline.engine.testing.TestDatabases;
@@ -22,16 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * workstation and fails on CI.
  */
 class AuthJsClientTest {
-  private static final Pattern TAP_COUNT = Pattern.compile("^# (tests|pass|fail|skipped) (\\d+)$");
-
   @TempDir Path dataDir;
 
   @Test
   void javascriptWalletLibrariesLogIn() throws Exception {
-    Path root = repositoryRoot();
-    requireToolchain(Files.isDirectory(root.resolve("node_modules/siwe")) && Files.isDirectory(root.resolve("node_modules/ethers"))
-        && Files.isDirectory(root.resolve("node_modules/algosdk")), "node_modules is incomplete: run `npm ci` at " + root);
-    requireToolchain(nodeAvailable(), "node is not on the PATH: install Node 20+ and run `npm ci` at " + root);
+    Path root = NodeToolchain.require("siwe", "ethers", "algosdk");
     try (TestNode node = TestNode.start(TestDatabases.h2(dataDir))) {
       NodeHttpTest.awaitHealthy(node);
       ProcessBuilder builder = new ProcessBuilder("node", "--test", "--test-reporter=tap", "http-api/src/test/js/")
@@ -44,44 +40,9 @@ class AuthJsClientTest {
       System.out.println(transcript);
       assertEquals(0, process.exitValue(), transcript);
       List<String> lines = transcript.lines().map(String::strip).toList();
-      assertTrue(count(lines, "tests") >= 3, transcript);
-      assertEquals(count(lines, "tests"), count(lines, "pass"), transcript);
-      assertEquals(0, count(lines, "skipped"), transcript);
-    }
-  }
-
-  private static long count(List<String> lines, String name) {
-    long value = -1;
-    for (String line : lines) {
-      Matcher m = TAP_COUNT.matcher(line);
-      if (m.matches() && m.group(1).equals(name)) value = Long.parseLong(m.group(2));
-    }
-    return value;
-  }
-
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("package.json")) && Files.isDirectory(dir.resolve("http-api/src/test/js"))) return dir;
-    }
-    throw new IllegalStateException("no repository root with package.json above " + Path.of("").toAbsolutePath());
-  }
-
-  private static void requireToolchain(boolean present, String message) {
-    if (present) return;
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(message);
-    Assumptions.assumeTrue(false, message);
-  }
-
-  private static boolean nodeAvailable() {
-    try {
-      Process probe = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      probe.getInputStream().readAllBytes();
-      return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      assertTrue(NodeToolchain.tapCount(lines, "tests") >= 3, transcript);
+      assertEquals(NodeToolchain.tapCount(lines, "tests"), NodeToolchain.tapCount(lines, "pass"), transcript);
+      assertEquals(0, NodeToolchain.tapCount(lines, "skipped"), transcript);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.mintline.http;
 
+import io.mintline.devnet.testing.NodeToolchain;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.algorand.algosdk.account.Account;
@@ -83,9 +84,7 @@ class ListenerHttpTest {
 
   @Test
   void tipsSentWithTheJsSdkAreCountedExactlyOnceAcrossANodeKill() throws Exception {
-    Path repo = repositoryRoot();
-    requireToolchain(Files.isDirectory(repo.resolve("node_modules/algosdk")), "node_modules/algosdk is missing: run `npm ci` at " + repo);
-    requireToolchain(nodeAvailable(), "node is not on the PATH: install Node 20+ and run `npm ci` at " + repo);
+    Path repo = NodeToolchain.require("algosdk");
 
     List<Creator> creators = List.of(creator(), creator());
     Account fan = new Account();
@@ -322,29 +321,5 @@ class ListenerHttpTest {
 
   private static String tail(List<String> output) {
     return String.join("\n", output.subList(Math.max(0, output.size() - 20), output.size()));
-  }
-
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("package.json")) && Files.isDirectory(dir.resolve("http-api/src/test/js"))) return dir;
-    }
-    throw new IllegalStateException("no repository root with package.json above " + Path.of("").toAbsolutePath());
-  }
-
-  /** CI must run this; a workstation without the Node toolchain skips it with the fix to apply. */
-  private static void requireToolchain(boolean present, String message) {
-    if (present) return;
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(message);
-    Assumptions.assumeTrue(false, message);
-  }
-
-  private static boolean nodeAvailable() {
-    try {
-      Process probe = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      probe.getInputStream().readAllBytes();
-      return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }
