@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * One wallet (Algorand or EVM address), sharded by its canonical address and event-sourced.
  *
  * <p>Protocol: {@link MarkSeen} records that the wallet showed up (a login, a tip sent or received)
- * and persists {@link Seen}; {@link GetWallet} answers the current {@link Summary} without
+ * and persists {@link Seen}, unless the last recorded sighting is younger than the configured
+ * resolution (a busy wallet does not write one event per login); {@link GetWallet} answers the current {@link Summary} without
  * persisting anything. A deployment tells its owner {@link DeploymentStarted} and, once its TipProxy
  * is live, {@link CreatorActivated}: the wallet becomes a creator with that app. Both are
  * idempotent (a deployment repeats them after a crash). The chain listener delivers each tip to the
@@ -72,8 +73,9 @@ public final class WalletEntity
 
   /** Registers the wallet entity; its wallets hand their mints to {@code minting}, this node's pipeline. */
   public static void init(ActorSystem<?> system, MintingPipeline minting) {
+    Duration seenResolution = system.settings().config().getDuration("mintline.wallets.seen-resolution");
     ClusterSharding.get(system)
-        .init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), Clock.systemUTC(), minting)));
+        .init(Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), Clock.systemUTC(), minting, seenResolution)));
   }
 
   public static String tagFor(String address) {
@@ -81,12 +83,15 @@ public final class WalletEntity
   }
 
   public static Behavior<Command> create(String address, Clock clock) {
-    return create(address, clock, null);
+    return create(address, clock, null, Duration.ZERO);
   }
 
-  /** {@code minting} may be null: the wallet then refuses mint requests. */
-  public static Behavior<Command> create(String address, Clock clock, MintingPipeline minting) {
-    return Behaviors.setup(context -> new WalletEntity(address, clock, minting, context));
+  /**
+   * {@code minting} may be null: the wallet then refuses mint requests. Sightings closer than
+   * {@code seenResolution} to the last recorded one are not persisted.
+   */
+  public static Behavior<Command> create(String address, Clock clock, MintingPipeline minting, Duration seenResolution) {
+    return Behaviors.setup(context -> new WalletEntity(address, clock, minting, seenResolution, context));
   }
 
   // ---- protocol ----
@@ -320,6 +325,7 @@ public final class WalletEntity
 
   private final String address;
   private final Clock clock;
+  private final Duration seenResolution;
   private final MintingPipeline minting;
   private final ActorContext<Command> context;
   /** Not persisted: listeners waiting for a tip's MintRequested, and the tip as they gave it. */
@@ -332,13 +338,15 @@ public final class WalletEntity
 
   private record PendingTip(long round, byte[] blockSeed, String creator, boolean golden, List<Consumer<MintAck>> acks) {}
 
-  private WalletEntity(String address, Clock clock, MintingPipeline minting, ActorContext<Command> context) {
+  private WalletEntity(
+      String address, Clock clock, MintingPipeline minting, Duration seenResolution, ActorContext<Command> context) {
     super(
         PersistenceId.of(ENTITY_KEY.name(), address),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.address = address;
     this.clock = clock;
     this.minting = minting;
+    this.seenResolution = seenResolution;
     this.context = context;
   }
 
@@ -588,8 +596,13 @@ public final class WalletEntity
   }
 
   private ReplyEffect<Event, State> onMarkSeen(State state, MarkSeen cmd) {
+    Instant now = clock.instant();
+    if (state.lastSeen() != null && now.isBefore(state.lastSeen().plus(seenResolution))) {
+      // Seen moments ago: the recorded lastSeen is as precise as configured, so nothing to write.
+      return Effect().reply(cmd.replyTo(), state.summary(address));
+    }
     return Effect()
-        .persist(new Seen(address, clock.instant(), cmd.via()))
+        .persist(new Seen(address, now, cmd.via()))
         .thenReply(cmd.replyTo(), next -> next.summary(address));
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.mintline.engine.testing.TestDatabases;
 import io.mintline.engine.testing.TestSystems;
 import io.mintline.engine.wallet.WalletEntity;
@@ -24,7 +25,9 @@ class JournalRecoveryTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"h2", "postgres"})
   void walletStateIsRecoveredByANewActorSystemOnTheSameDatabase(String database) throws Exception {
-    Config db = TestDatabases.named(database, dataDir);
+    // Every sighting is written (no resolution), so the three below are three events to recover.
+    Config db = ConfigFactory.parseString("mintline.wallets.seen-resolution = 0s")
+        .withFallback(TestDatabases.named(database, dataDir));
 
     ActorSystem<Void> first = TestSystems.start(db);
     WalletEntity.Summary written;

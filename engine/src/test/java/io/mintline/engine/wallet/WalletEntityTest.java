@@ -6,6 +6,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,19 +16,21 @@ import org.junit.jupiter.api.Test;
 
 class WalletEntityTest {
   private static final String ADDRESS = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+  private static final String OTHER_ADDRESS = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load("engine-test.conf")));
 
   private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
   private EventSourcedBehaviorTestKit<WalletEntity.Command, WalletEntity.Event, WalletEntity.State> kit;
 
+  private final Clock clock = new Clock() {
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Instant instant() { return Instant.ofEpochMilli(millis.getAndAdd(1000)); }
+  };
+
   @BeforeEach
   void setUp() {
-    Clock clock = new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return Instant.ofEpochMilli(millis.getAndAdd(1000)); }
-    };
     // Serialization checks of commands, events, state and replies stay on (the default).
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), WalletEntity.create(ADDRESS, clock));
   }
@@ -57,6 +60,26 @@ class WalletEntityTest {
     assertEquals(2, summary.timesSeen());
     assertEquals(Instant.ofEpochMilli(1_700_000_000_000L), summary.firstSeen());
     assertEquals(Instant.ofEpochMilli(1_700_000_001_000L), summary.lastSeen());
+  }
+
+  @Test
+  void sightingsWithinTheResolutionAreNotWrittenAgain() {
+    var wallet = EventSourcedBehaviorTestKit.<WalletEntity.Command, WalletEntity.Event, WalletEntity.State>create(
+        testKit.system(), WalletEntity.create(OTHER_ADDRESS, clock, null, Duration.ofMillis(2500)));
+    var first = wallet.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    assertEquals(1, first.events().size());
+    // The test clock advances 1 s per reading: 1 s and 2 s later are within 2.5 s, 3 s is not.
+    var soon = wallet.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    var stillSoon = wallet.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("login", replyTo));
+    assertTrue(soon.events().isEmpty());
+    assertTrue(stillSoon.events().isEmpty());
+    assertEquals(1, stillSoon.reply().timesSeen());
+    assertEquals(first.reply().lastSeen(), stillSoon.reply().lastSeen());
+
+    var later = wallet.<WalletEntity.Summary>runCommand(replyTo -> new WalletEntity.MarkSeen("tip", replyTo));
+    assertEquals(1, later.events().size());
+    assertEquals(2, later.reply().timesSeen());
+    assertEquals(first.reply().lastSeen().plusSeconds(3), later.reply().lastSeen());
   }
 
   @Test

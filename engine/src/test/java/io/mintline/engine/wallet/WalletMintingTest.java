@@ -56,7 +56,7 @@ class WalletMintingTest {
   @Test
   void aTipIsAcknowledgedAfterItsRequestIsPersistedAndMintedOnceThroughRestarts() throws Exception {
     var kit = EventSourcedBehaviorTestKit.<WalletEntity.Command, WalletEntity.Event, WalletEntity.State>create(
-        testKit.system(), WalletEntity.create(FAN, Clock.systemUTC(), pipeline));
+        testKit.system(), WalletEntity.create(FAN, Clock.systemUTC(), pipeline, Duration.ZERO));
     byte[] txid = new byte[32];
     byte[] seed = new byte[32];
     new SecureRandom().nextBytes(txid);
@@ -95,7 +95,7 @@ class WalletMintingTest {
     var refused = kit.<WalletEntity.MintAck>runCommand(r -> new WalletEntity.RequestMint("X".repeat(52), 1, new byte[32], "C", r));
     assertFalse(refused.reply().accepted());
     var minting = EventSourcedBehaviorTestKit.<WalletEntity.Command, WalletEntity.Event, WalletEntity.State>create(
-        testKit.system(), WalletEntity.create(FAN, Clock.systemUTC(), pipeline));
+        testKit.system(), WalletEntity.create(FAN, Clock.systemUTC(), pipeline, Duration.ZERO));
     var bad = minting.<WalletEntity.MintAck>runCommand(r -> new WalletEntity.RequestMint("not-a-txid", 1, new byte[32], "C", r));
     assertFalse(bad.reply().accepted());
     assertTrue(bad.events().isEmpty());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.testing.TestDatabases;
 import io.mintline.engine.testing.TestSystems;
@@ -25,7 +26,9 @@ class WalletProjectionTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"h2", "postgres"})
   void walletsTableCountsEverySightingAndTheCreatorRole(String database) throws Exception {
-    Config db = TestDatabases.named(database, dataDir);
+    // Every sighting is written (no resolution): three logins, three counted.
+    Config db = ConfigFactory.parseString("mintline.wallets.seen-resolution = 0s")
+        .withFallback(TestDatabases.named(database, dataDir));
     ActorSystem<Void> system = TestSystems.start(db);
     try {
       WalletProjection.init(system);
