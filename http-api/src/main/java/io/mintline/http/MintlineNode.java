@@ -20,6 +20,7 @@ import io.mintline.config.MintlineSettings;
 import io.mintline.config.NetworkProfile;
 import io.mintline.config.SettingsException;
 import io.mintline.deploy.algorand.AlgorandGenesis;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
@@ -86,16 +87,8 @@ public final class MintlineNode {
     this.devnet = devnet;
   }
 
-  /** The common pool's parallelism on this machine, at least 2 (see {@link #main}). */
-  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
-
   public static void main(String[] args) {
-    // With fewer than 3 cores the common pool has parallelism 1, and CompletableFuture then starts
-    // a new thread for every async callback — which Akka's ask stages use for thenApply. Two
-    // threads keep that a pool. Set before anything touches the common pool.
-    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
-      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
-    }
+    Stages.widenCommonPool();
     Config config = ConfigFactory.load();
     MintlineNode node;
     try {

@@ -14,6 +14,7 @@ import io.mintline.config.MintlineSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.listener.ChainListener;
 import io.mintline.engine.listener.ListenerStatus;
 import io.mintline.engine.persistence.JournalDatabase;
@@ -57,6 +58,7 @@ public final class ListenerCatchUp {
       (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) throws Exception {
+    Stages.widenCommonPool(); // as the node does: see Stages
     Map<String, String> opts = options(args);
     int txns = Integer.parseInt(opts.getOrDefault("txns", "100000"));
     int tips = Integer.parseInt(opts.getOrDefault("tips", "200"));

@@ -18,6 +18,7 @@ import io.mintline.deploy.keys.SignatureLog;
 import io.mintline.deploy.sticker.StickerMinter;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.minting.MintingPipeline;
 import io.mintline.engine.minting.StickerProjection;
 import io.mintline.engine.persistence.JournalDatabase;
@@ -46,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.minting.MintingBench \
  *     [--tips 20000] [--fans 2000] [--delivery 512] [--runs 3] [--warmup-tips 4000] [--block-interval-ms 1000] \
- *     [--pg jdbc:postgresql://127.0.0.1:5432/postgres] [--pg-user postgres]
+ *     [--pg jdbc:postgresql://127.0.0.1:5432/postgres] [--pg-user postgres] \
+ *     [--profile runs.collapsed --profiler-lib /path/to/libasyncProfiler.so]   (async-profiler's jar on -cp too)
  * </pre>
  *
  * Reports confirmed mints per second (first delivery → last confirmation) and tip→sticker latency
@@ -63,6 +65,7 @@ public final class MintingBench {
   record Tip(String txId, byte[] seed, String fan) {}
 
   public static void main(String[] args) throws Exception {
+    Stages.widenCommonPool(); // as the node does: see Stages
     Map<String, String> o = options(args);
     int tips = Integer.parseInt(o.getOrDefault("tips", "20000"));
     int fans = Integer.parseInt(o.getOrDefault("fans", "2000"));
@@ -127,6 +130,9 @@ public final class MintingBench {
       List<Double> p50s = new ArrayList<>();
       List<Double> p99s = new ArrayList<>();
       for (int r = 1; r <= runs; r++) {
+        // With --profile FILE, async-profiler (its jar on the class path, --profiler-lib pointing at
+        // libasyncProfiler.so) samples every run after the first, once the JIT has mostly settled.
+        if (r == 2 && o.containsKey("profile")) profiler(o, "start,event=cpu,interval=1ms");
         Result res = run(system, pipeline, tips(tips, fanAddresses, random), delivery);
         rates.add(res.perSecond);
         p50s.add(res.p50Ms);
@@ -137,6 +143,10 @@ public final class MintingBench {
       }
       System.out.printf(Locale.ROOT, "median over %d runs: %.0f mints/s, p50 %.0f ms, p99 %.0f ms%n",
           runs, median(rates), median(p50s), median(p99s));
+      if (runs >= 2 && o.containsKey("profile")) {
+        profiler(o, "stop,file=" + o.get("profile") + ",collapsed");
+        System.out.println("CPU profile of runs 2.." + runs + " (collapsed stacks): " + o.get("profile"));
+      }
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -194,11 +204,17 @@ public final class MintingBench {
   }
 
   private static java.util.concurrent.CompletionStage<WalletEntity.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
-    return sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(60))
+    return Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
+        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(60)))
         .thenCompose(ack -> ack.accepted() ? java.util.concurrent.CompletableFuture.completedFuture(ack)
             : akka.pattern.Patterns.after(Duration.ofMillis(20), system.classicSystem().scheduler(), system.executionContext(),
                 () -> deliver(sharding, system, tip)));
+  }
+
+  private static void profiler(Map<String, String> o, String command) throws Exception {
+    Class<?> type = Class.forName("one.profiler.AsyncProfiler");
+    Object profiler = type.getMethod("getInstance", String.class).invoke(null, o.get("profiler-lib"));
+    type.getMethod("execute", String.class).invoke(profiler, command);
   }
 
   private static double median(List<Double> values) {

@@ -24,6 +24,7 @@ import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.algorand.AlgorandBlock;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.wallet.TipReceived;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.serialization.CborSerializable;
 import java.time.Duration;
@@ -349,10 +350,10 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
 
   private CompletionStage<Done> deliver(TipReceived tip) {
     boolean below = tip.amount() < settings.minTipMicroAlgos();
-    CompletionStage<WalletEntity.TipAck> fan = sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, r), settings.deliveryTimeout());
-    CompletionStage<WalletEntity.TipAck> creator = sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.creator())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, r), settings.deliveryTimeout());
+    CompletionStage<WalletEntity.TipAck> fan = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
+        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, r), settings.deliveryTimeout()));
+    CompletionStage<WalletEntity.TipAck> creator = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.creator())
+        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, r), settings.deliveryTimeout()));
     return fan.thenCombine(creator, (a, b) -> {
       if (!a.duplicate() || !b.duplicate()) tipsSeen.incrementAndGet();
       return Done.getInstance();

@@ -18,6 +18,7 @@ import io.mintline.deploy.algorand.ChainException;
 import io.mintline.deploy.algorand.ChainParams;
 import io.mintline.deploy.algorand.Confirmation;
 import io.mintline.deploy.sticker.StickerMinter;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.serialization.CborSerializable;
 import java.time.Duration;
@@ -166,7 +167,7 @@ public final class MintingPipeline {
   public CompletionStage<Offer> offer(Job job) {
     CompletionStage<QueueOfferResult> offered;
     try {
-      offered = queue.offer(job);
+      offered = Stages.direct(queue.offer(job));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(Offer.CLOSED);
     }
@@ -246,10 +247,9 @@ public final class MintingPipeline {
     List<CompletableFuture<Optional<Member>>> asks = new ArrayList<>(members.size());
     for (Member m : members) {
       StickerMinter.SignedMint s = m.mint();
-      asks.add(AskPattern.<WalletEntity.Command, StatusReply<Done>>ask(m.wallet(),
+      asks.add(Stages.direct(AskPattern.<WalletEntity.Command, StatusReply<Done>>ask(m.wallet(),
               replyTo -> new WalletEntity.PersistMintRequest(s.tipTxId(), s.txId(), s.signedBytes(), s.lastValid(), m.grouped(), replyTo),
-              settings.persistTimeout(), system.scheduler())
-          .toCompletableFuture()
+              settings.persistTimeout(), system.scheduler()))
           .handle((reply, error) -> error == null && reply.isSuccess() ? Optional.of(m) : Optional.<Member>empty()));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
