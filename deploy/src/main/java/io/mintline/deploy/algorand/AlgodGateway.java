@@ -98,7 +98,15 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
     return settled(pendingLookup(txId));
   }
 
+  private final java.util.concurrent.atomic.AtomicLong pendingLookups = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many times this gateway asked algod's pending pool about a txid. */
+  long pendingLookups() {
+    return pendingLookups.get();
+  }
+
   private CompletableFuture<Optional<Confirmation>> pendingLookup(String txId) {
+    pendingLookups.incrementAndGet();
     return http.get("/v2/transactions/pending/" + txId + "?format=json", timeout).thenApply(a -> {
       if (a.status() == 404) return follower.seen(txId);
       JsonNode n = json(ok(a, "pending transaction " + txId));
@@ -112,7 +120,12 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
 
   @Override
   public CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid) {
-    return settled(follower.await(txId, lastValid));
+    return settled(follower.await(txId, 0, lastValid));
+  }
+
+  @Override
+  public CompletionStage<Confirmation> awaitConfirmation(String txId, long firstValid, long lastValid) {
+    return settled(follower.await(txId, firstValid, lastValid));
   }
 
   @Override

@@ -35,6 +35,16 @@ public interface AlgorandGateway {
   CompletionStage<Confirmation> awaitConfirmation(String txId, long lastValid);
 
   /**
+   * As {@link #awaitConfirmation(String, long)} for a transaction that cannot have confirmed before
+   * {@code firstValid}: when the follower has read every block from that round on, it need not ask
+   * algod's pending pool about the txid first (one HTTP request fewer per transaction). A
+   * {@code firstValid} of 0 or less means unknown.
+   */
+  default CompletionStage<Confirmation> awaitConfirmation(String txId, long firstValid, long lastValid) {
+    return awaitConfirmation(txId, lastValid);
+  }
+
+  /**
    * {@code address}'s holding of {@code assetId} ({@code GET /v2/accounts/{address}/assets/{id}}):
    * empty when the account has not opted in to the asset.
    */

@@ -43,6 +43,8 @@ final class BlockFollower implements AutoCloseable {
   private final Object signal = new Object();
   private volatile boolean closed;
   private volatile long processed = -1;
+  /** The first round of the follower's gap-free run of blocks read (-1 before it starts). */
+  private volatile long coveredFrom = -1;
   private Thread thread;
 
   BlockFollower(AlgodHttp http, Duration followTimeout, Duration minPause, Duration maxPause, int recentTxids,
@@ -72,7 +74,11 @@ final class BlockFollower implements AutoCloseable {
     return processed;
   }
 
-  CompletableFuture<Confirmation> await(String txId, long lastValid) {
+  /**
+   * Completes with {@code txId}'s confirmation. {@code firstValid} (0 if unknown) lets it skip the
+   * pending lookup when every round from there on has been or will be read by this follower.
+   */
+  CompletableFuture<Confirmation> await(String txId, long firstValid, long lastValid) {
     Optional<Confirmation> known = seen(txId);
     if (known.isPresent()) return CompletableFuture.completedFuture(known.get());
     Waiter w = new Waiter(txId, lastValid, new CompletableFuture<>());
@@ -84,9 +90,13 @@ final class BlockFollower implements AutoCloseable {
     });
     // It may have confirmed before we started watching: the follower only sees blocks from now on.
     seen(txId).ifPresent(c -> complete(txId, c));
-    pendingLookup.apply(txId).whenComplete((c, e) -> {
-      if (e == null && c.isPresent()) complete(txId, c.get());
-    });
+    long covered = coveredFrom;
+    if (firstValid <= 0 || covered < 0 || firstValid < covered) {
+      // Rounds the follower has not read may hold it: ask algod's pending pool.
+      pendingLookup.apply(txId).whenComplete((c, e) -> {
+        if (e == null && c.isPresent()) complete(txId, c.get());
+      });
+    }
     startIfNeeded();
     synchronized (signal) {
       signal.notifyAll();
@@ -110,11 +120,15 @@ final class BlockFollower implements AutoCloseable {
         }
         if (closed) return;
         long last = waitForBlockAfter(processed < 0 ? currentRound() - 1 : processed);
-        if (processed < 0 || last - processed > MAX_CATCH_UP) processed = Math.max(0, last - (processed < 0 ? 1 : MAX_CATCH_UP));
+        if (processed < 0 || last - processed > MAX_CATCH_UP) {
+          processed = Math.max(0, last - (processed < 0 ? 1 : MAX_CATCH_UP));
+          coveredFrom = -1; // rounds were skipped: nothing before the next block read is covered
+        }
         while (!closed && processed < last) {
           long round = processed + 1;
           handle(block(round));
           processed = round;
+          if (coveredFrom < 0) coveredFrom = round;
         }
         expire(processed);
         if (failures > 0) log.info("block follower: algod answers again at round {} (after {} failed tries)", processed, failures);

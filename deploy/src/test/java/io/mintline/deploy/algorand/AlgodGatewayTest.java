@@ -75,6 +75,32 @@ class AlgodGatewayTest {
   }
 
   @Test
+  void aFollowerThatHasReadEveryRoundSinceFirstValidAsksThePendingPoolNothing() throws Exception {
+    // Once the follower has read a block, every later round is covered (it catches up, never skips).
+    ChainParams p0 = get(gateway.params());
+    String warm = get(gateway.submit(payer.signToBytes(payment(p0, new Account().getAddress().toString(), 100_000, "cover-warm", 1000))));
+    get(gateway.awaitConfirmation(warm, p0.lastRound() + 1000));
+
+    ChainParams p = get(gateway.params());
+    long before = gateway.pendingLookups();
+    List<String> txIds = new ArrayList<>();
+    List<CompletableFuture<Confirmation>> waits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String txId = get(gateway.submit(payer.signToBytes(payment(p, new Account().getAddress().toString(), 100_000, "covered-" + i, 1000))));
+      txIds.add(txId);
+      waits.add(gateway.awaitConfirmation(txId, p.lastRound(), p.lastRound() + 1000).toCompletableFuture());
+    }
+    CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+    for (int i = 0; i < txIds.size(); i++) assertEquals(txIds.get(i), waits.get(i).get().txId());
+    assertEquals(before, gateway.pendingLookups(), "confirmed by the follower alone");
+
+    // Without a first valid round the gateway cannot know: it asks once.
+    String unknown = get(gateway.submit(payer.signToBytes(payment(p, new Account().getAddress().toString(), 100_000, "uncovered", 1000))));
+    assertEquals(unknown, get(gateway.awaitConfirmation(unknown, p.lastRound() + 1000)).txId());
+    assertEquals(before + 1, gateway.pendingLookups());
+  }
+
+  @Test
   void blocksCarryRecomputedTxidsAndCreatedIds() throws Exception {
     ChainParams p = get(gateway.params());
     byte[] bytes = payer.signToBytes(payment(p, new Account().getAddress().toString(), 200_000, "block", 1000));

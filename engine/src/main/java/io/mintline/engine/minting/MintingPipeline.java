@@ -301,7 +301,7 @@ public final class MintingPipeline {
     List<CompletableFuture<Void>> waits = new ArrayList<>(members.size());
     for (Member m : members) {
       StickerMinter.SignedMint s = m.mint();
-      waits.add(gateway.awaitConfirmation(s.txId(), s.lastValid())
+      waits.add(gateway.awaitConfirmation(s.txId(), s.firstValid(), s.lastValid())
           .<Optional<Confirmation>>thenApply(Optional::of)
           .exceptionallyCompose(error -> {
             ChainException chain = chainFailure(error);
