@@ -57,6 +57,7 @@ public record MintlineSettings(
       String password,
       Path dataDir,
       int maxConnections,
+      int journalWriteBuffer,
       Duration connectionTimeout,
       Duration migrationRetryMin,
       Duration migrationRetryMax) {
@@ -156,6 +157,7 @@ public record MintlineSettings(
             r.string("mintline.db.password"),
             Path.of(r.nonEmptyString("mintline.db.data-dir")),
             r.intInRange("mintline.db.max-connections", 1, 500),
+            r.intInRange("mintline.db.journal-write-buffer", 100, 1_000_000),
             r.positiveDuration("mintline.db.connection-timeout"),
             r.positiveDuration("mintline.db.migration-retry.min-backoff"),
             r.positiveDuration("mintline.db.migration-retry.max-backoff"));

@@ -205,10 +205,12 @@ public final class MintingBench {
 
   private static java.util.concurrent.CompletionStage<WalletEntity.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
     return Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(60)))
-        .thenCompose(ack -> ack.accepted() ? java.util.concurrent.CompletableFuture.completedFuture(ack)
+        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(20)))
+        // As the listener does: "not now" or no answer in time (a wallet restarting) → deliver again.
+        .handle((ack, error) -> error == null && ack.accepted() ? java.util.concurrent.CompletableFuture.completedFuture(ack)
             : akka.pattern.Patterns.after(Duration.ofMillis(20), system.classicSystem().scheduler(), system.executionContext(),
-                () -> deliver(sharding, system, tip)));
+                () -> deliver(sharding, system, tip)))
+        .thenCompose(stage -> stage);
   }
 
   private static void profiler(Map<String, String> o, String command) throws Exception {

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The minting pipeline end to end on the devnet with the real gateway and journal: tips in, exactly
  * one sticker per tip on chain and in the read side, through a node crash and a paused chain.
- * Sizes are bounded by default; {@code -Dmintline.test.mints=10000} runs the issue's full size.
+ * Sizes are bounded by default; {@code -Dmintline.test.mints=10000 -Dmintline.test.pause-seconds=30}
+ * runs the issue's full size.
  */
 class MintingPipelineTest {
   static final int N = Integer.getInteger("mintline.test.mints", 300);
+  static final int PAUSE_SECONDS = Integer.getInteger("mintline.test.pause-seconds", 5);
 
   @TempDir Path dataDir;
   MintingFixture fixture;
@@ -144,9 +146,12 @@ class MintingPipelineTest {
       });
       while (node.pipeline().status().mintedTotal() < 16) Thread.sleep(10);
       fixture.devnet.pause();
-      Thread.sleep(5_000);
+      Thread.sleep(1_000);
+      long liveAtPause = liveHeap();
+      Thread.sleep(PAUSE_SECONDS * 1000L - 1_000);
       // While paused, the listener is held back: far from every tip is acknowledged.
       assertFalse(delivered.isDone(), "the listener must be waiting on acknowledgements while the chain is paused");
+      long liveAfterPause = liveHeap();
       long mintedWhilePaused = node.pipeline().status().mintedTotal();
       fixture.devnet.resume();
       assertEquals(N, delivered.get(120, TimeUnit.SECONDS).size());
@@ -159,11 +164,23 @@ class MintingPipelineTest {
       // counted), in flight never more than the stages allow.
       assertTrue(maxQueued.get() <= 33, "queued " + maxQueued.get());
       assertTrue(maxInFlight.get() <= 32 + 2 * 16 + 4 * 16 + 64, "in flight " + maxInFlight.get());
-      System.out.printf("paused chain: minted %d before/while paused; max queued %d, max in flight %d, max heap %d MiB%n",
-          mintedWhilePaused, maxQueued.get(), maxInFlight.get(), maxHeap.get() >> 20);
+      System.out.printf("paused chain (%d s, %d tips): minted %d before/while paused; max queued %d, max in flight %d, "
+              + "max heap used %d MiB; live heap after GC %d MiB one second into the pause, %d MiB at its end%n",
+          PAUSE_SECONDS, N, mintedWhilePaused, maxQueued.get(), maxInFlight.get(), maxHeap.get() >> 20, liveAtPause >> 20,
+          liveAfterPause >> 20);
+      // Nothing piles up while the chain stands still: what survives a GC does not grow.
+      assertTrue(liveAfterPause - liveAtPause < 32L << 20,
+          "live heap grew by " + ((liveAfterPause - liveAtPause) >> 20) + " MiB during the pause");
     } finally {
       node.stop();
     }
+  }
+
+  /** Heap still in use after a full collection: what the node holds on to. */
+  private static long liveHeap() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
   }
 
   private Map<String, StickerReadSide.Row> readAll(MintingFixture.Node node) throws Exception {
