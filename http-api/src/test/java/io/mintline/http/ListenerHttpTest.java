@@ -63,7 +63,8 @@ class ListenerHttpTest {
     settings.put("mintline.algod.token", devnet.apiToken());
     for (String role : List.of("mint", "deploy", "admin")) {
       Account key = new Account();
-      devnet.fund(key.getAddress().toString(), 1_000_000_000L);
+      // Each sticker raises the minting account's minimum balance by 0.1 Algo.
+      devnet.fund(key.getAddress().toString(), role.equals("mint") ? 1_000_000_000L + 200_000L * TIPS : 1_000_000_000L);
       settings.put("mintline.keys." + role + "-mnemonic", key.toMnemonic());
       if (role.equals("mint")) mintAddress = key.getAddress().toString();
     }

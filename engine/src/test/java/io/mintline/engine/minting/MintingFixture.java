@@ -64,7 +64,8 @@ final class MintingFixture implements AutoCloseable {
 
   MintingFixture(int fanCount, Duration blockInterval) {
     devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(blockInterval));
-    devnet.fund(mintKey.address().toString(), 1_000_000_000L);
+    // Each sticker raises the account's minimum balance by 0.1 Algo: enough for the full-size runs (10,000 per test).
+    devnet.fund(mintKey.address().toString(), 10_000_000_000L);
     settings = MintingSettings.load(MINTING.withFallback(ConfigFactory.load()));
     for (int i = 0; i < fanCount; i++) fans.add(Ed25519Signer.generate("fan").address().toString());
   }
