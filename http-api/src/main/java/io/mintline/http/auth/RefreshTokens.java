@@ -1,5 +1,7 @@
 package io.mintline.http.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,13 +19,18 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * Opaque rotating refresh tokens. Only their SHA-256 is stored. Each login starts a family; each use
- * rotates the token (one conditional UPDATE marks the old one used, so two concurrent uses cannot
- * both win) and issues the next one in the same family. Presenting a token that was already rotated
+ * Opaque rotating refresh tokens, {@code "mlr_" selector "." secret}: the selector is a time-ordered
+ * id ({@link TimeOrderedIds}) that finds the row, the secret is 256 random bits of which only the
+ * SHA-256 is stored, compared in constant time. A wrong secret is refused like an unknown token and
+ * changes nothing, so knowing a selector (it is not secret) does not let anyone revoke a family.
+ * Family ids are time-ordered too: new rows land at the right edge of every index, which keeps
+ * H2's per-commit page writes small.
+ *
+ * <p>Each login starts a family; each use rotates the token (one conditional UPDATE marks the old
+ * one used, so two concurrent uses cannot both win) and issues the next one in the same family. Presenting a token that was already rotated
  * means it was copied: the whole family is revoked, so the thief's and the owner's newest token both
  * stop working. Every change writes its audit row in the same transaction.
  *
@@ -32,6 +39,10 @@ import javax.sql.DataSource;
  */
 public final class RefreshTokens {
   static final String PREFIX = "mlr_";
+  private static final int SELECTOR_LENGTH = 32;
+  // 32 random bytes as base64url without padding.
+  private static final int SECRET_LENGTH = 43;
+  private static final int TOKEN_LENGTH = PREFIX.length() + SELECTOR_LENGTH + 1 + SECRET_LENGTH;
 
   /** A live refresh token: the secret (shown to the client once) and its family. */
   public record Issued(String token, String familyId, String subject, String tier, Instant expiresAt) {}
@@ -128,20 +139,16 @@ public final class RefreshTokens {
       try (PreparedStatement families = c.prepareStatement(
               "INSERT INTO auth_refresh_families (family_id, subject, tier, created_at) VALUES (?, ?, ?, ?)");
           PreparedStatement tokens = c.prepareStatement(
-              "INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)")) {
+              INSERT_TOKEN)) {
         for (NewFamily f : group) {
-          String family = UUID.randomUUID().toString();
+          String family = TimeOrderedIds.uuid(now.toEpochMilli());
           families.setString(1, family);
           families.setString(2, f.subject());
           families.setString(3, f.tier());
           families.setObject(4, utc(now));
           families.addBatch();
-          String token = PREFIX + Secrets.token(32);
           Instant expires = now.plus(ttl);
-          tokens.setString(1, Secrets.sha256(token));
-          tokens.setString(2, family);
-          tokens.setObject(3, utc(now));
-          tokens.setObject(4, utc(expires));
+          String token = bindToken(tokens, family, now, expires);
           tokens.addBatch();
           issued.add(new Issued(token, family, f.subject(), f.tier(), expires));
           audits.add(withFamily(f.login(), family));
@@ -160,30 +167,32 @@ public final class RefreshTokens {
 
   /** Rotates {@code token}: the old one is spent, the returned one replaces it. */
   public Issued rotate(String token, String requestId) throws SQLException, RefusedException {
-    String hash = Secrets.sha256(token);
+    Presented presented = Presented.parse(token);
+    if (presented == null) throw new RefusedException(Refusal.UNKNOWN, null);
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        if (state(c, presented) == null) {
+          c.rollback();
+          throw new RefusedException(Refusal.UNKNOWN, null);
+        }
         int spent;
         try (PreparedStatement update = c.prepareStatement(
-            "UPDATE auth_refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND expires_at > ?"
+            "UPDATE auth_refresh_tokens SET rotated_at = ? WHERE selector = ? AND rotated_at IS NULL AND expires_at > ?"
                 + " AND family_id IN (SELECT family_id FROM auth_refresh_families WHERE revoked_at IS NULL)")) {
           update.setObject(1, utc(now));
-          update.setString(2, hash);
+          update.setString(2, presented.selector());
           update.setObject(3, utc(now));
           spent = update.executeUpdate();
         }
-        State state = state(c, hash);
+        // Read again after the conditional update: a concurrent use may have spent the token meanwhile.
+        State state = state(c, presented);
         if (spent == 1) {
           Issued next = insertToken(c, state.family, state.subject, state.tier, now);
           audit.append(c, new AuditLog.Entry(state.subject, "auth.refresh", "refresh-family:" + state.family, Map.of(), requestId));
           c.commit();
           return next;
-        }
-        if (state == null) {
-          c.rollback();
-          throw new RefusedException(Refusal.UNKNOWN, null);
         }
         Refusal refusal;
         if (state.revoked) {
@@ -210,12 +219,13 @@ public final class RefreshTokens {
    * already revoked family is fine (logout twice).
    */
   public void revokeForLogout(String token, String subject, String jti, String requestId) throws SQLException, RefusedException {
-    String hash = Secrets.sha256(token);
+    Presented presented = Presented.parse(token);
+    if (presented == null) throw new RefusedException(Refusal.UNKNOWN, subject);
     Instant now = clock.instant();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        State state = state(c, hash);
+        State state = state(c, presented);
         if (state == null || !state.subject.equals(subject)) {
           c.rollback();
           throw new RefusedException(Refusal.UNKNOWN, subject);
@@ -230,17 +240,36 @@ public final class RefreshTokens {
     }
   }
 
+  /** A token as presented: well-formed, not yet known to be real. */
+  private record Presented(String selector, String secret) {
+    static Presented parse(String token) {
+      if (token == null || token.length() != TOKEN_LENGTH || !token.startsWith(PREFIX)) return null;
+      int dot = PREFIX.length() + SELECTOR_LENGTH;
+      if (token.charAt(dot) != '.') return null;
+      String selector = token.substring(PREFIX.length(), dot);
+      for (int i = 0; i < selector.length(); i++) {
+        char ch = selector.charAt(i);
+        if ((ch < '0' || ch > '9') && (ch < 'a' || ch > 'f')) return null;
+      }
+      return new Presented(selector, token.substring(dot + 1));
+    }
+  }
+
   private record State(String family, String subject, String tier, boolean rotated, boolean revoked) {}
 
-  private static State state(Connection c, String hash) throws SQLException {
+  /** The state of the presented token, or null when its selector is unknown or its secret is wrong. */
+  private static State state(Connection c, Presented presented) throws SQLException {
     try (PreparedStatement select = c.prepareStatement(
-        "SELECT t.family_id, f.subject, f.tier, t.rotated_at, f.revoked_at FROM auth_refresh_tokens t"
-            + " JOIN auth_refresh_families f ON f.family_id = t.family_id WHERE t.token_hash = ?")) {
-      select.setString(1, hash);
+        "SELECT t.secret_hash, t.family_id, f.subject, f.tier, t.rotated_at, f.revoked_at FROM auth_refresh_tokens t"
+            + " JOIN auth_refresh_families f ON f.family_id = t.family_id WHERE t.selector = ?")) {
+      select.setString(1, presented.selector());
       try (ResultSet rs = select.executeQuery()) {
         if (!rs.next()) return null;
-        return new State(rs.getString(1), rs.getString(2), rs.getString(3),
-            rs.getObject(4) != null, rs.getObject(5) != null);
+        byte[] stored = rs.getString(1).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = Secrets.sha256(presented.secret()).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(stored, given)) return null;
+        return new State(rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getObject(5) != null, rs.getObject(6) != null);
       }
     }
   }
@@ -255,18 +284,28 @@ public final class RefreshTokens {
     }
   }
 
+  private static final String INSERT_TOKEN =
+      "INSERT INTO auth_refresh_tokens (selector, secret_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)";
+
   private Issued insertToken(Connection c, String family, String subject, String tier, Instant now) throws SQLException {
-    String token = PREFIX + Secrets.token(32);
     Instant expires = now.plus(ttl);
-    try (PreparedStatement insert = c.prepareStatement(
-        "INSERT INTO auth_refresh_tokens (token_hash, family_id, issued_at, expires_at) VALUES (?, ?, ?, ?)")) {
-      insert.setString(1, Secrets.sha256(token));
-      insert.setString(2, family);
-      insert.setObject(3, utc(now));
-      insert.setObject(4, utc(expires));
+    try (PreparedStatement insert = c.prepareStatement(INSERT_TOKEN)) {
+      String token = bindToken(insert, family, now, expires);
       insert.executeUpdate();
+      return new Issued(token, family, subject, tier, expires);
     }
-    return new Issued(token, family, subject, tier, expires);
+  }
+
+  /** Makes a new token of {@code family}, binds its row to {@code insert} and returns the token, the only copy of its secret. */
+  private static String bindToken(PreparedStatement insert, String family, Instant now, Instant expires) throws SQLException {
+    String selector = TimeOrderedIds.compact(now.toEpochMilli());
+    String secret = Secrets.token(32);
+    insert.setString(1, selector);
+    insert.setString(2, Secrets.sha256(secret));
+    insert.setString(3, family);
+    insert.setObject(4, utc(now));
+    insert.setObject(5, utc(expires));
+    return PREFIX + selector + "." + secret;
   }
 
   private static AuditLog.Entry withFamily(AuditLog.Entry entry, String family) {

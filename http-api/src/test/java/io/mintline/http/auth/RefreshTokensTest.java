@@ -61,7 +61,7 @@ class RefreshTokensTest {
     assertEquals(300, secrets.size());
     assertEquals(300, families.size());
     try (Connection c = ds.getConnection();
-        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit_logs WHERE action = 'auth.login'")) {
+        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit_logs WHERE action = 'auth.login' AND actor LIKE 'wallet-%'")) {
       rs.next();
       assertEquals(300, rs.getInt(1));
     }
@@ -73,5 +73,72 @@ class RefreshTokensTest {
     assertEquals(RefreshTokens.Refusal.REUSED, reused.refusal());
     var revoked = assertThrows(RefreshTokens.RefusedException.class, () -> tokens.rotate(next.token(), "r"));
     assertEquals(RefreshTokens.Refusal.REVOKED, revoked.refusal());
+  }
+
+  @Test
+  void aTamperedSecretIsRefusedAsUnknownAndLeavesTheFamilyAlone() throws Exception {
+    RefreshTokens.Issued issued = login("solo-tamper");
+    String token = issued.token();
+    int dot = token.indexOf('.');
+    char last = token.charAt(token.length() - 1);
+    String tampered = token.substring(0, token.length() - 1) + (last == 'A' ? 'B' : 'A');
+    String foreignSecret = token.substring(0, dot + 1) + login("solo-other").token().substring(dot + 1);
+    for (String wrong : List.of(tampered, foreignSecret, token.substring(0, dot) + "." + "A".repeat(token.length() - dot - 1),
+        token.substring(0, dot), token + "A", token.replace('.', '_'), token.substring(0, 10) + token.substring(10).toUpperCase())) {
+      var refused = assertThrows(RefreshTokens.RefusedException.class, () -> tokens.rotate(wrong, "r"), wrong);
+      assertEquals(RefreshTokens.Refusal.UNKNOWN, refused.refusal(), wrong);
+      assertThrows(RefreshTokens.RefusedException.class, () -> tokens.revokeForLogout(wrong, "solo-tamper", "jti", "r"), wrong);
+    }
+    // Knowing the selector is not enough to spend, revoke or log out the family: the real token still rotates.
+    RefreshTokens.Issued next = tokens.rotate(token, "r");
+    assertEquals(issued.familyId(), next.familyId());
+    assertEquals("solo-tamper", next.subject());
+  }
+
+  @Test
+  void theNewestTokenOfAFamilyRotatesAgainAndItsPredecessorRevokesTheFamily() throws Exception {
+    RefreshTokens.Issued first = login("solo-chain");
+    RefreshTokens.Issued second = tokens.rotate(first.token(), "r");
+    RefreshTokens.Issued third = tokens.rotate(second.token(), "r");
+    assertEquals(first.familyId(), third.familyId());
+    var reused = assertThrows(RefreshTokens.RefusedException.class, () -> tokens.rotate(second.token(), "r"));
+    assertEquals(RefreshTokens.Refusal.REUSED, reused.refusal());
+    assertEquals("solo-chain", reused.subject());
+    var revoked = assertThrows(RefreshTokens.RefusedException.class, () -> tokens.rotate(third.token(), "r"));
+    assertEquals(RefreshTokens.Refusal.REVOKED, revoked.refusal());
+  }
+
+  @Test
+  void logoutRevokesTheFamilyOnlyForItsOwner() throws Exception {
+    RefreshTokens.Issued issued = login("solo-logout");
+    assertThrows(RefreshTokens.RefusedException.class, () -> tokens.revokeForLogout(issued.token(), "someone-else", "jti", "r"));
+    tokens.revokeForLogout(issued.token(), "solo-logout", "jti", "r");
+    var revoked = assertThrows(RefreshTokens.RefusedException.class, () -> tokens.rotate(issued.token(), "r"));
+    assertEquals(RefreshTokens.Refusal.REVOKED, revoked.refusal());
+  }
+
+  @Test
+  void familiesAndSelectorsSortByTimeOfIssue() throws Exception {
+    RefreshTokens.Issued earlier = login("solo-order");
+    Thread.sleep(2);
+    RefreshTokens.Issued later = login("solo-order");
+    assertTrue(earlier.familyId().compareTo(later.familyId()) < 0, earlier.familyId() + " then " + later.familyId());
+    assertTrue(earlier.token().compareTo(later.token()) < 0, "selectors follow issue time");
+    assertTrue(later.token().matches("mlr_[0-9a-f]{32}\\.[A-Za-z0-9_-]{43}"), later.token());
+    // The secret itself is not stored, only its hash.
+    try (Connection c = ds.getConnection();
+        var select = c.prepareStatement("SELECT COUNT(*) FROM auth_refresh_tokens WHERE secret_hash = ? OR selector = ?")) {
+      String secret = later.token().substring(later.token().indexOf('.') + 1);
+      select.setString(1, secret);
+      select.setString(2, later.token());
+      ResultSet rs = select.executeQuery();
+      rs.next();
+      assertEquals(0, rs.getInt(1));
+    }
+  }
+
+  private static RefreshTokens.Issued login(String subject) throws Exception {
+    return tokens.startFamily(subject, "free", new AuditLog.Entry(subject, "auth.login", "wallet:" + subject, Map.of(), "r"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
