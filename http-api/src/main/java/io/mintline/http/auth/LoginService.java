@@ -5,6 +5,7 @@ import io.mintline.config.AuthSettings;
 import io.mintline.config.NetworkProfile;
 import io.mintline.deploy.algorand.AlgodAccounts;
 import io.mintline.deploy.algorand.AlgorandAccounts;
+import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.wallet.WalletAddress;
 import io.mintline.http.errors.ApiError;
 import io.mintline.http.errors.ApiException;

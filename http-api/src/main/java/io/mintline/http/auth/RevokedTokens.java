@@ -13,6 +13,7 @@ import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import akka.Done;
+import io.mintline.engine.concurrent.Stages;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
