@@ -88,6 +88,11 @@ public final class MintlineNode {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("--print-config")) {
+      System.out.println(EffectiveConfig.render(effectiveConfig(ConfigFactory.load()),
+          java.util.Arrays.asList(args).subList(1, args.length)));
+      return;
+    }
     Stages.widenCommonPool();
     Config config = ConfigFactory.load();
     MintlineNode node;
@@ -105,7 +110,7 @@ public final class MintlineNode {
   /** Starts a node on {@code config} (the application config, environment overrides resolved). */
   public static MintlineNode start(Config config) {
     MintlineSettings settings = MintlineSettings.load(config);
-    Config full = JournalDatabase.akkaConfig(settings.database()).withFallback(config).resolve();
+    Config full = effectiveConfig(config);
     NetworkProfile network = NetworkProfile.load(full, settings);
     log.info("Starting Mintline {} on {} with database {}", settings.version(), settings.network().id(), settings.database());
 
@@ -211,6 +216,14 @@ public final class MintlineNode {
       system.terminate();
       throw new IllegalStateException("Mintline failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The configuration a node runs with: the application config (environment overrides resolved)
+   * under the layers the node derives from its settings, such as the persistence plugins.
+   */
+  public static Config effectiveConfig(Config config) {
+    return JournalDatabase.akkaConfig(MintlineSettings.load(config).database()).withFallback(config).resolve();
   }
 
   /** The platform's own accounts: their payments to a TipProxy (its funding) are not tips. */

@@ -67,6 +67,21 @@ public final class JournalDatabase implements Extension {
   }
 
   /**
+   * Settings that override other libraries' defaults (akka-persistence's empty default plugins,
+   * akka-persistence-jdbc's read-journal polling). They live in this layer rather than in a
+   * {@code reference.conf}: the shaded node jar concatenates every module's reference.conf into
+   * one file where the later definition wins, which silently put akka-persistence's
+   * {@code journal.plugin = ""} back over ours.
+   */
+  static final String PLUGINS = """
+      akka.persistence.journal.plugin = "jdbc-journal"
+      akka.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+      # Low tag-query latency for projections: the read journal polls for new events this often.
+      jdbc-read-journal.refresh-interval = 200ms
+      jdbc-read-journal.journal-sequence-retrieval.query-delay = 200ms
+      """;
+
+  /**
    * The persistence part of the Akka configuration, derived from the typed settings. Layer it over
    * the application config before the {@code ActorSystem} is created.
    */
@@ -103,6 +118,7 @@ public final class JournalDatabase implements Extension {
         .withFallback(ConfigFactory.parseString(
             "akka.projection.jdbc.dialect = " + (db.vendor() == MintlineSettings.Vendor.POSTGRES ? "postgres-dialect" : "h2-dialect") + "\n"
                 + "akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = " + db.maxConnections() + "\n"
+                + PLUGINS
                 + "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-journal.bufferSize = " + db.journalWriteBuffer() + "\n"
                 + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
