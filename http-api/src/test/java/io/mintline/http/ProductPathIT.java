@@ -33,48 +33,94 @@ class ProductPathIT {
 
   @Test
   void theShippedJarServesTheWholeProductPathToJavascriptWallets() throws Exception {
-    Path repo = NodeToolchain.require("algosdk");
-    Path jar = Path.of("target", "mintline-node.jar").toAbsolutePath();
-    assertTrue(Files.exists(jar), "run after package: " + jar);
     int http = freePort();
     int devnet = freePort();
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString())
-        .directory(workDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(workDir.resolve("node.log").toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("MINTLINE_"));
-    builder.environment().put("MINTLINE_HTTP_PORT", String.valueOf(http));
-    builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
-    builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
-    builder.environment().put("MINTLINE_DEVNET_PORT", String.valueOf(devnet));
-    Process node = builder.start();
+    Process node = startJar(jar(), List.of(), "node.log",
+        "MINTLINE_HTTP_PORT", String.valueOf(http), "MINTLINE_DEVNET_PORT", String.valueOf(devnet));
     try {
       awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(90));
-
-      ProcessBuilder wallet = new ProcessBuilder("node", "--test", "--test-reporter=tap",
-          "http-api/src/test/js-product/product-path.mjs")
-          .directory(repo.toFile()).redirectErrorStream(true);
-      wallet.environment().put("MINTLINE_URL", "http://127.0.0.1:" + http);
-      wallet.environment().put("ALGOD_URL", "http://127.0.0.1:" + devnet);
-      Process js = wallet.start();
-      byte[] out = js.getInputStream().readAllBytes();
-      assertTrue(js.waitFor(6, TimeUnit.MINUTES), "the wallet script did not finish");
-      String transcript = new String(out, StandardCharsets.UTF_8);
-      System.out.println(transcript);
-      List<String> lines = transcript.lines().map(String::strip).toList();
-      assertEquals(0, js.exitValue(), transcript + "\nnode log:\n" + tail());
-      assertEquals(5, NodeToolchain.tapCount(lines, "tests"), transcript);
-      assertEquals(5, NodeToolchain.tapCount(lines, "pass"), transcript);
-      assertFalse(log().contains("Default journal plugin is not configured"), tail());
-
-      long stopping = System.nanoTime();
-      node.destroy(); // SIGTERM: the JVM hook runs coordinated shutdown
-      assertTrue(node.waitFor(10, TimeUnit.SECONDS), "node did not exit within 10 s of SIGTERM; log:\n" + tail());
-      System.out.printf("node exited %d ms after SIGTERM%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
+      walkTheProductPath(http, devnet, 20, 5, 3);
+      assertExitsWithin10sOfSigterm(node);
     } finally {
       node.destroyForcibly();
     }
+  }
+
+  /**
+   * The same jar against a chain in a JVM of its own (the standalone devnet), as an operator runs
+   * it against an algod: the chain outlives the node, so nothing of the chain's may keep the
+   * node's JVM alive after SIGTERM.
+   */
+  @Test
+  void theShippedJarOnAStandaloneChainWalksThePathAndStopsOnSigterm() throws Exception {
+    int devnet = freePort();
+    Path devnetJar = Path.of("..", "devnet", "target", "mintline-devnet.jar").toAbsolutePath().normalize();
+    assertTrue(Files.exists(devnetJar), "the devnet module is packaged first: " + devnetJar);
+    Process chain = startJar(devnetJar, List.of("--port", String.valueOf(devnet), "--block-interval-ms", "500"), "devnet.log");
+    Process node = null;
+    try {
+      int http = freePort();
+      node = startJar(jar(), List.of(), "node.log", "MINTLINE_HTTP_PORT", String.valueOf(http),
+          "MINTLINE_ALGOD_URL", "http://127.0.0.1:" + devnet, "MINTLINE_ALGOD_TOKEN", "a".repeat(64));
+      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(90));
+      walkTheProductPath(http, devnet, 4, 2, 1);
+      assertExitsWithin10sOfSigterm(node);
+      assertTrue(chain.isAlive(), "the chain runs on without the node");
+    } finally {
+      if (node != null) node.destroyForcibly();
+      chain.destroyForcibly();
+    }
+  }
+
+  private void walkTheProductPath(int http, int devnet, int fans, int tipsPerFan, int claims) throws Exception {
+    Path repo = NodeToolchain.require("algosdk");
+    ProcessBuilder wallet = new ProcessBuilder("node", "--test", "--test-reporter=tap",
+        "http-api/src/test/js-product/product-path.mjs")
+        .directory(repo.toFile()).redirectErrorStream(true);
+    wallet.environment().put("MINTLINE_URL", "http://127.0.0.1:" + http);
+    wallet.environment().put("ALGOD_URL", "http://127.0.0.1:" + devnet);
+    wallet.environment().put("FANS", String.valueOf(fans));
+    wallet.environment().put("TIPS_PER_FAN", String.valueOf(tipsPerFan));
+    wallet.environment().put("CLAIMS", String.valueOf(claims));
+    Process js = wallet.start();
+    byte[] out = js.getInputStream().readAllBytes();
+    assertTrue(js.waitFor(6, TimeUnit.MINUTES), "the wallet script did not finish");
+    String transcript = new String(out, StandardCharsets.UTF_8);
+    System.out.println(transcript);
+    List<String> lines = transcript.lines().map(String::strip).toList();
+    assertEquals(0, js.exitValue(), transcript + "\nnode log:\n" + tail("node.log"));
+    assertEquals(5, NodeToolchain.tapCount(lines, "tests"), transcript);
+    assertEquals(5, NodeToolchain.tapCount(lines, "pass"), transcript);
+    assertFalse(log("node.log").contains("Default journal plugin is not configured"), tail("node.log"));
+  }
+
+  private void assertExitsWithin10sOfSigterm(Process node) throws Exception {
+    long stopping = System.nanoTime();
+    node.destroy(); // SIGTERM: the JVM hook runs coordinated shutdown
+    assertTrue(node.waitFor(10, TimeUnit.SECONDS), "node did not exit within 10 s of SIGTERM; log:\n" + tail("node.log"));
+    System.out.printf("node exited %d ms after SIGTERM%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
+  }
+
+  private static Path jar() {
+    Path jar = Path.of("target", "mintline-node.jar").toAbsolutePath();
+    assertTrue(Files.exists(jar), "run after package: " + jar);
+    return jar;
+  }
+
+  /** {@code java -jar} in the fresh working directory, no flags; {@code env} as name, value pairs. */
+  private Process startJar(Path jar, List<String> args, String logName, String... env) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(workDir.resolve(logName).toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("MINTLINE_"));
+    builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
+    builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
+    for (int i = 0; i < env.length; i += 2) builder.environment().put(env[i], env[i + 1]);
+    return builder.start();
   }
 
   private void awaitHealthy(Process node, String url, Duration within) throws Exception {
@@ -82,7 +128,7 @@ class ProductPathIT {
     long deadline = System.nanoTime() + within.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      assertTrue(node.isAlive(), "the node exited:\n" + tail());
+      assertTrue(node.isAlive(), "the node exited:\n" + tail("node.log"));
       try {
         last = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
         if (Json.MAPPER.readTree(last).path("status").asText().equals("healthy")) return;
@@ -91,16 +137,16 @@ class ProductPathIT {
       }
       Thread.sleep(250);
     }
-    fail("not healthy within " + within + ": " + last + "\n" + tail());
+    fail("not healthy within " + within + ": " + last + "\n" + tail("node.log"));
   }
 
-  private String log() throws Exception {
-    File file = workDir.resolve("node.log").toFile();
+  private String log(String name) throws Exception {
+    File file = workDir.resolve(name).toFile();
     return file.exists() ? Files.readString(file.toPath()) : "";
   }
 
-  private String tail() throws Exception {
-    List<String> lines = log().lines().toList();
+  private String tail(String name) throws Exception {
+    List<String> lines = log(name).lines().toList();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
   }
 
