@@ -127,6 +127,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private final Set<String> platformAccounts;
   private final ListenerStore store;
   private final ClusterSharding sharding;
+  /**
+   * Taken from the context once, on the actor's thread: the scans run in future callbacks, where
+   * the ActorContext must not be touched (Akka allows it only while a message is being handled).
+   */
+  private final ActorSystem<?> system;
 
   private long run;
   private byte[] genesisHash;
@@ -157,6 +162,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     this.platformAccounts = platformAccounts;
     this.store = new ListenerStore(context.getSystem());
     this.sharding = ClusterSharding.get(context.getSystem());
+    this.system = context.getSystem();
     Duration tick = settings.pollInterval().dividedBy(2);
     timers.startTimerWithFixedDelay(WatchdogTick.INSTANCE, tick.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : tick);
     log.info("chain listener for {} starting on {} (algod {})", network, context.getSystem().address(), gateway.algodUrl());
@@ -256,16 +262,17 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     long thisRun = run;
     long watermark = persistedRound.get();
     Map<String, ListenerStore.Watched> current = watched;
+    byte[] genesis = genesisHash;
     boolean refreshDue = System.nanoTime() - lastRefreshNanos >= settings.watchRefresh().toNanos() || lastRefreshNanos == 0;
     CompletionStage<Map<String, ListenerStore.Watched>> watching =
-        refreshDue ? refreshWatched(current, watermark) : CompletableFuture.completedFuture(current);
+        refreshDue ? refreshWatched(current, watermark, genesis) : CompletableFuture.completedFuture(current);
     CompletionStage<StepResult> step = watching.thenCompose(now -> gateway.lastRound().thenCompose(last -> {
       chainRound.accumulateAndGet(last, Math::max);
-      if (last > watermark) return scan(watermark + 1, last, now, null);
+      if (last > watermark) return scan(watermark + 1, last, now, null, genesis);
       // At the tip: algod answers as soon as a round past ours exists.
       return gateway.waitForBlockAfter(watermark).thenCompose(next -> {
         chainRound.accumulateAndGet(next, Math::max);
-        return next > watermark ? scan(watermark + 1, next, now, null) : CompletableFuture.completedFuture(Done.getInstance());
+        return next > watermark ? scan(watermark + 1, next, now, null, genesis) : CompletableFuture.completedFuture(Done.getInstance());
       });
     }).thenApply(done -> new StepResult(now, refreshDue)));
     getContext().pipeToSelf(step, (result, error) -> new StepDone(thisRun, result, unwrap(error)));
@@ -275,14 +282,15 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
    * Re-reads the active deployments; one not taken in yet is rescanned from its confirmation round
    * up to the watermark (only its address), then recorded as taken in.
    */
-  private CompletionStage<Map<String, ListenerStore.Watched>> refreshWatched(Map<String, ListenerStore.Watched> current, long watermark) {
+  private CompletionStage<Map<String, ListenerStore.Watched>> refreshWatched(Map<String, ListenerStore.Watched> current, long watermark,
+      byte[] genesis) {
     return store.activeDeployments(network).thenCompose(active -> {
       Map<String, ListenerStore.Watched> fresh = new HashMap<>(active);
       fresh.keySet().removeAll(current.keySet());
       if (fresh.isEmpty()) return CompletableFuture.completedFuture(Map.copyOf(active));
       long from = fresh.values().stream().mapToLong(ListenerStore.Watched::sinceRound).min().orElseThrow();
       CompletionStage<Done> rescan = from <= watermark
-          ? scan(Math.max(1, from), watermark, Map.copyOf(fresh), fresh.keySet())
+          ? scan(Math.max(1, from), watermark, Map.copyOf(fresh), fresh.keySet(), genesis)
           : CompletableFuture.completedFuture(Done.getInstance());
       return rescan.thenCompose(d -> store.markKnown(network, fresh.values())).thenApply(x -> {
         log.info("chain listener for {} now watches {} new TipProxy address(es) {} (from round {})", network, fresh.size(),
@@ -294,12 +302,14 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
 
   /**
    * Handles rounds {@code from..to} in order. A normal scan ({@code only == null}) moves the
-   * heartbeat and the watermark; a rescan of newly watched addresses moves neither.
+   * heartbeat and the watermark; a rescan of newly watched addresses moves neither. Runs in future
+   * callbacks, off the actor's thread: it reads only its arguments, final fields and atomics, never
+   * the context or the actor's plain fields.
    */
-  private CompletionStage<Done> scan(long from, long to, Map<String, ListenerStore.Watched> watching, Set<String> only) {
+  private CompletionStage<Done> scan(long from, long to, Map<String, ListenerStore.Watched> watching, Set<String> only,
+      byte[] expectedGenesis) {
     boolean main = only == null;
     ScanProgress progress = new ScanProgress(from, to);
-    byte[] expectedGenesis = genesisHash;
     Pair<UniqueKillSwitch, CompletionStage<Done>> running = Source.unfold(from, r -> r > to ? Optional.empty() : Optional.of(Pair.create(r + 1, r)))
         .viaMat(KillSwitches.single(), Keep.right())
         // Bounded: at most fetch-parallelism blocks are requested or waiting to be handled.
@@ -329,7 +339,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
           });
         })
         .toMat(Sink.ignore(), Keep.both())
-        .run(getContext().getSystem());
+        .run(system);
     currentScan.set(running.first());
     return running.second().whenComplete((d, e) -> currentScan.compareAndSet(running.first(), null));
   }
