@@ -138,7 +138,7 @@ public record MintlineSettings(
   }
 
   /** Health-check budgets. */
-  public record Health(Duration databaseTimeout) {}
+  public record Health(Duration databaseTimeout, Duration checkInterval) {}
 
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
 
@@ -189,7 +189,8 @@ public record MintlineSettings(
         r.port("mintline.devnet.port"),
         r.nonNegativeDuration("mintline.devnet.block-interval"),
         r.nonEmptyString("mintline.devnet.token"));
-    Health health = new Health(r.positiveDuration("mintline.health.database-timeout"));
+    Health health = new Health(r.positiveDuration("mintline.health.database-timeout"),
+        r.positiveDuration("mintline.health.check-interval"));
     return new MintlineSettings(
         network,
         http,

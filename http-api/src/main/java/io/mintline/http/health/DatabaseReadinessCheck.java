@@ -11,14 +11,15 @@ import java.util.function.Supplier;
  * schema is migrated. Registered under {@code akka.management.health-checks.readiness-checks}.
  */
 public final class DatabaseReadinessCheck implements Supplier<CompletionStage<Boolean>> {
-  private final JournalDatabase database;
+  private final HealthProbes probes;
 
   public DatabaseReadinessCheck(ActorSystem system) {
-    this.database = JournalDatabase.get(Adapter.toTyped(system));
+    this.probes = HealthProbes.get(Adapter.toTyped(system));
   }
 
+  /** The last database check (cached: probes polling /ready cost no query each). */
   @Override
   public CompletionStage<Boolean> get() {
-    return database.check().thenApply(JournalDatabase.Check::ok);
+    return probes.database().thenApply(JournalDatabase.Check::ok);
   }
 }

@@ -34,6 +34,9 @@ public final class HealthRoutes {
   private final String version;
   private final ListenerClient listener;
   private final Duration listenerTimeout;
+  private final HealthProbes probes;
+  private final CachedProbe<Map<String, Object>> chainProbe;
+  private final CachedProbe<Map<String, Object>> listenerProbe;
 
   public HealthRoutes(ActorSystem<?> system, JournalDatabase database, ChainCheck chain, String version) {
     this(system, database, chain, version, null, Duration.ofSeconds(2));
@@ -48,6 +51,10 @@ public final class HealthRoutes {
     this.database = database;
     this.chain = chain;
     this.version = version;
+    Duration interval = io.mintline.config.MintlineSettings.load(system.settings().config()).health().checkInterval();
+    this.probes = HealthProbes.get(system);
+    this.chainProbe = new CachedProbe<>(chain::check, interval);
+    this.listenerProbe = new CachedProbe<>(this::listenerCheck, interval);
     this.checks = new HealthChecks(
         (akka.actor.ExtendedActorSystem) system.classicSystem(),
         HealthCheckSettings.create(system.settings().config().getConfig("akka.management.health-checks")));
@@ -65,7 +72,7 @@ public final class HealthRoutes {
   }
 
   public CompletionStage<HealthReport> report() {
-    return database.check().thenCombine(chain.check(), (db, chainCheck) -> {
+    return probes.database().thenCombine(chainProbe.get(), (db, chainCheck) -> {
       Map<String, Object> checks = new LinkedHashMap<>();
       Map<String, Object> dbCheck = new LinkedHashMap<>();
       dbCheck.put("ok", db.ok());
@@ -82,7 +89,7 @@ public final class HealthRoutes {
       if (!(Boolean) cluster.get("ok") || !(Boolean) chainCheck.get("ok")) status = "degraded";
       if (!db.ok()) status = "down";
       return new HealthReport(status, checks, version);
-    }).thenCombine(listenerCheck(), HealthRoutes::withListener);
+    }).thenCombine(listenerProbe.get(), HealthRoutes::withListener);
   }
 
   /** Adds the listener check; a stale, stopped or silent listener degrades a healthy node. */
