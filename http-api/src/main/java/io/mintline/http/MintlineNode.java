@@ -34,7 +34,9 @@ import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentHooks;
 import io.mintline.engine.deployment.DeploymentProjection;
 import io.mintline.config.MintingSettings;
-import io.mintline.deploy.keys.SignatureLog;
+import io.mintline.config.AuditSettings;
+import io.mintline.http.auth.AuditLog;
+import io.mintline.http.keys.SignatureAudit;
 import io.mintline.deploy.sticker.StickerMinter;
 import io.mintline.engine.minting.MintingPipeline;
 import io.mintline.engine.minting.StickerClaims;
@@ -162,14 +164,28 @@ public final class MintlineNode {
       }
       // Minting: this node's pipeline; the wallets living here hand it their mints.
       MintingSettings minting = MintingSettings.load(full);
-      StickerMinter minter = new StickerMinter(keys.mint(), minting, SignatureLog.NONE);
+      // Every signature of the platform's keys goes to the audit log (batched: minting signs thousands a second).
+      SignatureAudit signatures = new SignatureAudit(database.dataSource(),
+          new AuditLog(database.dataSource(), database.vendor(), blockingIo(system), java.time.Clock.systemUTC()),
+          AuditSettings.load(full).signatureQueue());
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "flush-signature-audit", () -> {
+            try {
+              signatures.close();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      StickerMinter minter = new StickerMinter(keys.mint(), minting, signatures);
       MintingPipeline pipeline = MintingPipeline.start(system, minting, minter, gateway);
       WalletEntity.init(system, pipeline);
       WalletProjection.init(system);
       StickerProjection.init(system);
       StickerReadSide stickers = new StickerReadSide(system);
       UnfinishedMints.start(system, stickers, minting.sweepInterval());
-      DeploymentEntity.init(system, new AlgorandDeploymentChain(new TipProxyDeployer(keys.deploy()), gateway),
+      DeploymentEntity.init(system, new AlgorandDeploymentChain(
+          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
       TipProjection.init(system);
@@ -224,6 +240,10 @@ public final class MintlineNode {
    */
   public static Config effectiveConfig(Config config) {
     return JournalDatabase.akkaConfig(MintlineSettings.load(config).database()).withFallback(config).resolve();
+  }
+
+  private static java.util.concurrent.Executor blockingIo(ActorSystem<?> system) {
+    return system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
   }
 
   /** The platform's own accounts: their payments to a TipProxy (its funding) are not tips. */
