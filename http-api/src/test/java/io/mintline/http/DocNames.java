@@ -32,9 +32,12 @@ import java.util.stream.Stream;
  *   <li>{@code mintline.*} keys must be in a module's {@code reference.conf} or the node's
  *       {@code application.conf}; {@code akka.*} and {@code jdbc-*} keys there or in the libraries'
  *       own reference configuration;
+ *   <li>a {@code MINTLINE_*} environment variable must be read somewhere: main or test code or
+ *       config, a {@code pom.xml} or {@code .ci/run};
  *   <li>a path whose first segment is a top-level entry of the repository must exist, and a bare
  *       file name ({@code README.md}) must be the name of some file in it.
  * </ul>
+ * CamelCase words in a Mermaid diagram are checked as class names too (except {@link #DOMAIN_WORDS}).
  * Anything else in backticks (routes, JSON, shell commands, error names) is not a name it checks.
  */
 final class DocNames {
@@ -47,12 +50,17 @@ final class DocNames {
       "akka.pattern", "akka.management.javadsl", "akka.management.cluster.bootstrap", "akka.http.javadsl.server",
       "com.zaxxer.hikari", "org.flywaydb.core", "com.algorand.algosdk.v2.client.common", "com.nimbusds.jose.jwk");
 
+  /** CamelCase words a diagram may use that are not class names. */
+  static final Set<String> DOMAIN_WORDS = Set.of("TipProxy", "WebSocket", "PostgreSQL", "JavaScript");
+
   private static final Pattern CLASS_NAME = Pattern.compile("^[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*(\\.[A-Z][A-Za-z0-9]*)*$");
   private static final Pattern QUALIFIED_MEMBER = Pattern.compile("^([A-Z][A-Za-z0-9]*(?:\\.[A-Z][A-Za-z0-9]*)*)\\.([a-z][A-Za-z0-9]*)(\\(\\))?$");
   private static final Pattern MINTLINE_NAME = Pattern.compile("^io\\.mintline(\\.[a-z][a-z0-9]*)*(\\.[A-Z][A-Za-z0-9]*)?$");
   private static final Pattern CONFIG_KEY = Pattern.compile("^(mintline|akka|jdbc-journal|jdbc-snapshot-store|jdbc-read-journal)(\\.[A-Za-z0-9-]+)+$");
   private static final Pattern PATH = Pattern.compile("^\\.?[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)+/?$");
   private static final Pattern FILE_NAME = Pattern.compile("^[A-Za-z0-9_.-]+\\.(md|xml|json|conf|yml|yaml|sql|java|mjs|js|sh|teal)$");
+  private static final Pattern ENV_VAR = Pattern.compile("^(MINTLINE_[A-Z0-9_]+)(=\\S*)?$");
+  private static final Pattern ENV_USE = Pattern.compile("MINTLINE_[A-Z0-9_]+");
   private static final Pattern DECLARATION = Pattern.compile("\\b(?:class|interface|record|enum)\\s+([A-Z][A-Za-z0-9]*)");
 
   private final Path root;
@@ -60,6 +68,8 @@ final class DocNames {
   private final Config treeConfig;
   private final Set<String> topLevel = new HashSet<>();
   private final Set<String> fileNames = new HashSet<>();
+  /** MINTLINE_* variables the code, config, build or CI read. */
+  private final Set<String> envVars = new HashSet<>();
 
   DocNames(Path root) {
     this.root = root;
@@ -74,6 +84,11 @@ final class DocNames {
         String rel = root.relativize(file).toString().replace('\\', '/');
         if (rel.contains("node_modules/") || rel.contains("/target/") || rel.startsWith(".git/")) continue;
         fileNames.add(file.getFileName().toString());
+        if ((rel.matches("[^/]+/src/(main|test)/.+\\.(java|conf|xml)") && !rel.endsWith("/DocNames.java"))
+            || rel.endsWith("pom.xml") || rel.equals(".ci/run")) {
+          Matcher env = ENV_USE.matcher(Files.readString(file));
+          while (env.find()) envVars.add(env.group());
+        }
         if (rel.matches("[^/]+/src/(main|test)/java/.+\\.java")) {
           Matcher m = DECLARATION.matcher(Files.readString(file));
           while (m.find()) declaredIn.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(file);
@@ -98,6 +113,16 @@ final class DocNames {
       String problem = check(span.strip());
       if (problem != null) missing.add("`" + span + "`: " + problem);
     }
+    for (String diagram : DocBlocks.all(withoutPlanned(markdown), "mermaid")) {
+      Matcher word = Pattern.compile("[A-Za-z][A-Za-z0-9]*").matcher(diagram);
+      Set<String> seen = new HashSet<>();
+      while (word.find()) {
+        String w = word.group();
+        if (!CLASS_NAME.matcher(w).matches() || DOMAIN_WORDS.contains(w) || !seen.add(w)) continue;
+        String problem = checkClass(w);
+        if (problem != null) missing.add("diagram " + w + ": " + problem);
+      }
+    }
     return missing;
   }
 
@@ -111,11 +136,13 @@ final class DocNames {
   }
 
   private boolean isName(String s) {
-    return FILE_NAME.matcher(s).matches() || CLASS_NAME.matcher(s).matches() || QUALIFIED_MEMBER.matcher(s).matches() || MINTLINE_NAME.matcher(s).matches()
+    return ENV_VAR.matcher(s).matches() || FILE_NAME.matcher(s).matches() || CLASS_NAME.matcher(s).matches() || QUALIFIED_MEMBER.matcher(s).matches() || MINTLINE_NAME.matcher(s).matches()
         || (CONFIG_KEY.matcher(s).matches() && !s.contains("..")) || isRepoPath(s);
   }
 
   private String check(String s) {
+    Matcher env = ENV_VAR.matcher(s);
+    if (env.matches()) return envVars.contains(env.group(1)) ? null : "no code, config, build file or .ci/run reads this variable";
     if (MINTLINE_NAME.matcher(s).matches()) return checkMintlineName(s);
     if (CONFIG_KEY.matcher(s).matches()) return checkKey(s);
     if (FILE_NAME.matcher(s).matches()) return fileNames.contains(s) ? null : "no file of that name in the repository";

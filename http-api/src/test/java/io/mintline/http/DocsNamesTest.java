@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * naming exactly those.
  */
 class DocsNamesTest {
-  private static final List<String> GUIDES = List.of("docs/ARCHITECTURE.md", "docs/TROUBLESHOOTING.md", "CONTRIBUTING.md");
+  private static final List<String> GUIDES = List.of("docs/ARCHITECTURE.md", "docs/TROUBLESHOOTING.md", "CONTRIBUTING.md", "docs/OPERATIONS.md");
   private static final Path ROOT = NodeToolchain.repositoryRoot();
 
   @Test
@@ -65,6 +65,7 @@ class DocsNamesTest {
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("`WalletEntity`:")), missing.toString());
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("`WalletEntity.MintRequested`:")), missing.toString());
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("`mintline.listener.watch-refresh`:")), missing.toString());
+    assertTrue(missing.stream().anyMatch(m -> m.startsWith("diagram WalletEntity:")), "the diagram is checked too: " + missing);
     assertTrue(missing.stream().allMatch(m -> m.contains("WalletEntity") || m.contains("watch-refresh")),
         "only the renamed names are reported: " + missing);
   }
