@@ -57,7 +57,7 @@ public final class ApiDescription {
       });
       List<String> segments = new ArrayList<>();
       for (String s : split(template)) segments.add(s.startsWith("{") && s.endsWith("}") ? null : s);
-      found.add(new Resource(template, List.copyOf(segments), Set.copyOf(methods)));
+      found.add(new Resource(template, java.util.Collections.unmodifiableList(segments), Set.copyOf(methods)));
     }
     // Literal segments before parameters, so /a/b wins over /a/{id} when both are described.
     found.sort((x, y) -> Long.compare(x.segments().stream().filter(s -> s == null).count(),

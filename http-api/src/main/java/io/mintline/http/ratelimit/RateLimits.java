@@ -95,7 +95,9 @@ public final class RateLimits {
           List<HttpHeader> headers = List.of(
               RawHeader.create("RateLimit-Policy", "\"" + client.tier() + "\";q=" + perMinute + ";w=60"),
               RawHeader.create("RateLimit", "\"" + client.tier() + "\";r=" + verdict.remaining() + ";t=" + verdict.resetSeconds()));
-          if (verdict.allowed()) return respondWithHeaders(headers, inner);
+          // Errors are answered inside, so that a 401 or 404 also tells the client its budget.
+          if (verdict.allowed()) return respondWithHeaders(headers, () -> handleExceptions(ErrorHandling.exceptionHandler(requestId),
+              () -> handleRejections(ErrorHandling.rejectionHandler(requestId), inner)));
           return complete(ErrorHandling.response(ApiError.RATE_LIMITED,
                   "rate limit exceeded: " + perMinute + " requests a minute on the " + client.tier() + " tier; retry in "
                       + verdict.retryAfterSeconds() + " s", requestId)
