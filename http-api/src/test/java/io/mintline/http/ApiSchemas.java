@@ -64,6 +64,13 @@ final class ApiSchemas {
     return schema.isMissingNode() ? Optional.empty() : Optional.of(schema);
   }
 
+  /** What the validator finds wrong with {@code body} as the document's schema {@code name}. */
+  static List<Error> errors(String name, JsonNode body) {
+    ObjectNode ref = Json.MAPPER.createObjectNode();
+    ref.put("$ref", "#/components/schemas/" + name);
+    return compiled(ref).validate(body);
+  }
+
   private static JsonNode errorSchema() {
     return DESCRIPTION.document().path("components").path("schemas").path("Error");
   }
