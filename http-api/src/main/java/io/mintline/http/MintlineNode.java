@@ -8,7 +8,6 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Join;
-import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
@@ -54,6 +53,7 @@ import io.mintline.http.wallet.TipRoutes;
 import akka.actor.typed.ActorRef;
 import io.mintline.http.deployment.DeploymentRoutes;
 import io.mintline.http.auth.AuthModule;
+import io.mintline.http.edge.EdgeModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.sticker.StickerRoutes;
@@ -79,14 +79,18 @@ public final class MintlineNode {
   private final ServerBinding binding;
   private final int managementPort;
   private final Devnet devnet;
+  private final ServerBinding httpsBinding;
+  private final EdgeModule edge;
 
-  private MintlineNode(
-      ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, int managementPort, Devnet devnet) {
+  private MintlineNode(ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, ServerBinding httpsBinding,
+      int managementPort, Devnet devnet, EdgeModule edge) {
     this.system = system;
     this.settings = settings;
     this.binding = binding;
+    this.httpsBinding = httpsBinding;
     this.managementPort = managementPort;
     this.devnet = devnet;
+    this.edge = edge;
   }
 
   public static void main(String[] args) {
@@ -212,19 +216,17 @@ public final class MintlineNode {
           new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
       StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
           new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline);
-      Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
+      EdgeModule edge = EdgeModule.start(system, full, database, auth);
+      Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
+          edge.openApi().route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
-              wallets.route(), deployments.route(requestId), listenerRoutes.route())))));
+              wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId))))))));
 
-      ServerBinding binding = Http.get(system)
-          .newServerAt(settings.http().host(), settings.http().port())
-          .bind(route)
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS)
-          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      return new MintlineNode(system, settings, binding, managementPort, devnet);
+      ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
+          ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));
+      return new MintlineNode(system, settings, bindings[0], bindings[1], managementPort, devnet, edge);
     } catch (SettingsException e) {
       system.terminate();
       throw e;
@@ -287,6 +289,16 @@ public final class MintlineNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The HTTPS listener's port, or -1 when HTTPS is off. */
+  public int httpsPort() {
+    return httpsBinding == null ? -1 : httpsBinding.localAddress().getPort();
+  }
+
+  /** Rate limits, quotas, tiers and the API description of this node. */
+  public EdgeModule edge() {
+    return edge;
   }
 
   public int managementPort() {

@@ -48,7 +48,10 @@ final class NodeProcess implements AutoCloseable {
         "-Dmintline.http.port=" + httpPort,
         "-Dakka.management.http.port=" + freePort(),
         "-Dakka.remote.artery.canonical.port=" + freePort(),
-        "-Dmintline.devnet.port=0"));
+        "-Dmintline.devnet.port=0",
+        // Tests drive many requests from 127.0.0.1: limits far above them (a setting below overrides).
+        "-Dmintline.edge.rate-limits.anonymous-per-minute=1000000",
+        "-Dmintline.edge.rate-limits.free-per-minute=1000000"));
     for (Map.Entry<String, ConfigValue> setting : settings.entrySet()) {
       command.add("-D" + setting.getKey() + "=" + setting.getValue().unwrapped());
     }

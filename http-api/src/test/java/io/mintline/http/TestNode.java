@@ -27,7 +27,12 @@ final class TestNode implements AutoCloseable {
         "mintline.devnet.port", 0,
         "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
         "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"));
-    Config config = overrides.withFallback(database).withFallback(ConfigFactory.load());
+    // Tests drive hundreds of requests from 127.0.0.1: limits far above them, unless a test sets its own.
+    Config generousLimits = ConfigFactory.parseMap(Map.of(
+        "mintline.edge.rate-limits.anonymous-per-minute", 1_000_000,
+        "mintline.edge.rate-limits.free-per-minute", 1_000_000,
+        "mintline.edge.rate-limits.paid-per-minute", 1_000_000));
+    Config config = overrides.withFallback(database).withFallback(generousLimits).withFallback(ConfigFactory.load());
     return new TestNode(MintlineNode.start(config));
   }
 
@@ -39,8 +44,12 @@ final class TestNode implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
   }
 
+  /** Sends {@code request}; a JSON answer must match the OpenAPI document (see {@link ApiSchemas}). */
   HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest built = request.timeout(Duration.ofSeconds(20)).build();
+    HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+    ApiSchemas.check(built.method(), built.uri().getRawPath(), response);
+    return response;
   }
 
   @Override

@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -137,6 +139,39 @@ public final class AuthModule {
     }
     if (current == null) throw new ApiException(ApiError.NOT_READY, "the signing keys are not loaded yet; try again");
     return current;
+  }
+
+  /**
+   * For the rate limiter: the wallet behind an {@code Authorization: Bearer} or {@code X-Api-Key}
+   * credential, or empty when it does not check out (the route itself then refuses it, audited).
+   * An API key costs a database read, so it runs on the blocking-io dispatcher.
+   */
+  public CompletionStage<Optional<Principal>> identify(String bearer, String apiKey) {
+    try {
+      if (bearer != null) {
+        if (!bearer.regionMatches(true, 0, "Bearer ", 0, 7)) return CompletableFuture.completedFuture(Optional.empty());
+        AccessTokens.Claims claims = tokens().verify(bearer.substring(7).trim());
+        if (revoked.isRevoked(claims.jti())) return CompletableFuture.completedFuture(Optional.empty());
+        return CompletableFuture.completedFuture(Optional.of(
+            new Principal(claims.subject(), claims.tier(), claims.roles(), "jwt", claims.jti(), claims.expiresAt())));
+      }
+    } catch (AccessTokens.RejectedException | ApiException e) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    if (apiKey == null) return CompletableFuture.completedFuture(Optional.empty());
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return apiKeys.authenticate(apiKey.trim())
+            .map(owner -> new Principal(owner.owner(), owner.tier(), java.util.List.of("api-key"), "api-key", null, null));
+      } catch (SQLException e) {
+        return Optional.<Principal>empty();
+      }
+    }, blockingIo);
+  }
+
+  /** The audit log (admin changes write their rows with it). */
+  public AuditLog audit() {
+    return audit;
   }
 
   Principal fromBearer(String header, String requestId) {

@@ -74,6 +74,14 @@ public final class LoginService {
     this.onLogin = onLogin;
   }
 
+  // Roles a wallet's tokens carry; the node grants admin to the configured admin wallets.
+  private volatile java.util.function.Function<String, List<String>> rolesOf = subject -> WALLET_ROLES;
+
+  /** Sets which roles a wallet's tokens carry (at start, before the first login). */
+  public void grantRoles(java.util.function.Function<String, List<String>> rolesOf) {
+    this.rolesOf = rolesOf;
+  }
+
   // ---- nonce ----
 
   public CompletionStage<AuthDtos.NonceResponse> issueNonce(String rawAddress, String chain, String requestedNetwork, String domain) {
@@ -219,7 +227,7 @@ public final class LoginService {
 
   private CompletionStage<AuthDtos.TokenResponse> issueTokens(String subject, LoginMessage message, String requestId) {
     AccessTokens access = tokens.get();
-    AccessTokens.Issued token = access.issue(subject, DEFAULT_TIER, WALLET_ROLES);
+    AccessTokens.Issued token = access.issue(subject, DEFAULT_TIER, rolesOf.apply(subject));
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("chain", message.chain().name().toLowerCase(Locale.ROOT));
     details.put("network", message.network());
@@ -257,7 +265,7 @@ public final class LoginService {
         throw refused(e.refusal());
       }
       AccessTokens access = tokens.get();
-      AccessTokens.Issued token = access.issue(next.subject(), next.tier(), WALLET_ROLES);
+      AccessTokens.Issued token = access.issue(next.subject(), next.tier(), rolesOf.apply(next.subject()));
       return new AuthDtos.TokenResponse(token.token(), next.token(), "Bearer", access.ttl().toSeconds());
     }, blockingIo);
   }

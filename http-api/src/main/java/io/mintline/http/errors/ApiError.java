@@ -42,6 +42,8 @@ public enum ApiError {
   UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
   HEADERS_TOO_LARGE(StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", 4310, false),
   RATE_LIMITED(StatusCodes.TOO_MANY_REQUESTS, "rate_limited", 4290, true),
+  /** A tier's daily quota (compilations, deployments, audits) is used up until the next UTC day. */
+  QUOTA_EXCEEDED(StatusCodes.TOO_MANY_REQUESTS, "quota_exceeded", 4291, true),
   INTERNAL(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error", 5000, true),
   NOT_READY(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", 5030, true),
   TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, "timeout", 5031, true),

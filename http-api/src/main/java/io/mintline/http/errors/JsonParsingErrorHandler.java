@@ -25,6 +25,7 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
     log.warning("Refused malformed HTTP request {}: {}", requestId, info.summary());
     return ErrorHandling.response(kind, info.summary(), requestId)
         .withStatus(answer)
-        .addHeader(akka.http.javadsl.model.HttpHeader.parse(RequestIds.HEADER, requestId));
+        .addHeader(akka.http.javadsl.model.HttpHeader.parse(RequestIds.HEADER, requestId))
+        .addHeaders(io.mintline.http.security.SecurityHeaders.ALWAYS);
   }
 }
