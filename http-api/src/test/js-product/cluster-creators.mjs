@@ -18,6 +18,8 @@ async function call(base, method, path, { bearer, body, headers = {} } = {}) {
     const json = await r.json();
     // A client retries what the node marks retryable (e.g. a shard moving while the cluster forms).
     if (r.status === 503 && json.retry && attempt < 20) { await new Promise((s) => setTimeout(s, 500)); continue; }
+    // ...and waits out a 429 for as long as Retry-After says.
+    if (r.status === 429) { await new Promise((s) => setTimeout(s, 1000 * Number(r.headers.get('retry-after') ?? 1))); continue; }
     return { status: r.status, body: json };
   }
 }
@@ -39,7 +41,7 @@ for (const [i, base] of urls.entries()) {
     const deadline = Date.now() + 90_000;
     let d;
     do {
-      await new Promise((s) => setTimeout(s, 300));
+      await new Promise((s) => setTimeout(s, 1000));
       d = await call(base, 'GET', `/api/v1/deployments/${id}`, { bearer: token });
       assert.equal(d.status, 200, JSON.stringify(d.body));
       assert.notEqual(d.body.status, 'failed', JSON.stringify(d.body));

@@ -20,28 +20,45 @@ const CLAIMS = Number(process.env.CLAIMS ?? 3);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function api(method, path, { bearer, body, headers = {} } = {}) {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = { raw: text }; }
-  return { status: r.status, body: json };
+// Every wallet is its own user behind the operator's reverse proxy (the node trusts 127.0.0.1 as
+// one and counts anonymous requests per X-Forwarded-For address), as 20 fans on 20 machines would
+// be. Like any client, it waits out a 429 for as long as Retry-After says.
+let nextClient = 1;
+const clientIps = new Map();
+function clientIp(who) {
+  if (!clientIps.has(who)) clientIps.set(who, `10.0.${Math.floor(nextClient / 250)}.${(nextClient++ % 250) + 1}`);
+  return clientIps.get(who);
+}
+
+async function api(method, path, { bearer, body, headers = {}, as = 'anonymous' } = {}) {
+  for (;;) {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'X-Forwarded-For': clientIp(as),
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+        ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = { raw: text }; }
+    if (r.status === 429) {
+      await sleep(1000 * Number(r.headers.get('retry-after') ?? 1));
+      continue;
+    }
+    return { status: r.status, body: json };
+  }
 }
 
 async function login(account) {
   const address = account.addr.toString();
-  const nonce = await api('GET', `/api/v1/auth/nonce?address=${address}`);
+  const nonce = await api('GET', `/api/v1/auth/nonce?address=${address}`, { as: address });
   assert.equal(nonce.status, 200, JSON.stringify(nonce.body));
   const signature = Buffer.from(algosdk.signBytes(new TextEncoder().encode(nonce.body.message), account.sk)).toString('base64');
-  const r = await api('POST', '/api/v1/auth/login', { body: { address, message: nonce.body.message, signature } });
+  const r = await api('POST', '/api/v1/auth/login', { body: { address, message: nonce.body.message, signature }, as: address });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.accessToken;
 }
@@ -84,13 +101,14 @@ test('the creator logs in and becomes a creator', async () => {
   state.creator = algosdk.generateAccount();
   state.creatorToken = await login(state.creator);
   const key = `product-path-${Date.now()}`;
-  const first = await api('POST', '/api/v1/creators', { bearer: state.creatorToken, body: { displayName: 'Product Path' }, headers: { 'Idempotency-Key': key } });
+  const as = state.creator.addr.toString();
+  const first = await api('POST', '/api/v1/creators', { bearer: state.creatorToken, body: { displayName: 'Product Path' }, headers: { 'Idempotency-Key': key }, as });
   assert.equal(first.status, 202, JSON.stringify(first.body));
-  const again = await api('POST', '/api/v1/creators', { bearer: state.creatorToken, body: { displayName: 'Product Path' }, headers: { 'Idempotency-Key': key } });
+  const again = await api('POST', '/api/v1/creators', { bearer: state.creatorToken, body: { displayName: 'Product Path' }, headers: { 'Idempotency-Key': key }, as });
   assert.equal(again.status, 200, JSON.stringify(again.body));
   assert.equal(again.body.deploymentId, first.body.deploymentId);
   state.deployment = await eventually('deployment active', 90_000, async () => {
-    const d = await api('GET', `/api/v1/deployments/${first.body.deploymentId}`, { bearer: state.creatorToken });
+    const d = await api('GET', `/api/v1/deployments/${first.body.deploymentId}`, { bearer: state.creatorToken, as });
     assert.equal(d.status, 200, JSON.stringify(d.body));
     assert.notEqual(d.body.status, 'failed', JSON.stringify(d.body));
     return { done: d.body.status === 'active', value: d.body };
@@ -101,6 +119,7 @@ test('the creator logs in and becomes a creator', async () => {
 
 test(`${FANS} fans send ${FANS * TIPS_PER_FAN} tips`, async () => {
   state.fans = Array.from({ length: FANS }, () => ({ account: algosdk.generateAccount(), tips: [] }));
+  for (const fan of state.fans) fan.token = await login(fan.account);
   let params = await algod.getTransactionParams().do();
   const funding = state.fans.map((fan) => algosdk.makePaymentTxnWithSuggestedParamsFromObject({
     sender: state.faucet.addr, receiver: fan.account.addr, amount: 20_000_000, suggestedParams: params,
@@ -125,17 +144,19 @@ test('exactly one sticker per tip is listed, for the fan who sent it', async () 
   await eventually(`${total} stickers`, 180_000, async () => {
     let count = 0;
     for (const fan of state.fans) {
-      const r = await api('GET', `/api/v1/wallets/${fan.account.addr}/stickers?limit=100`);
+      if (fan.stickers?.length === fan.tips.length) { count += fan.stickers.length; continue; }
+      const r = await api('GET', `/api/v1/wallets/${fan.account.addr}/stickers?limit=100`, { bearer: fan.token, as: fan.account.addr.toString() });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       fan.stickers = r.body.items;
       count += r.body.items.length;
     }
+    if (count < total) await sleep(750);
     return { done: count >= total, value: count };
   });
   await sleep(2_000); // a duplicate would show up on the read side within this
   const assetIds = new Set();
   for (const fan of state.fans) {
-    const r = await api('GET', `/api/v1/wallets/${fan.account.addr}/stickers?limit=100`);
+    const r = await api('GET', `/api/v1/wallets/${fan.account.addr}/stickers?limit=100`, { bearer: fan.token, as: fan.account.addr.toString() });
     assert.deepEqual(r.body.items.map((s) => s.tipTxId).sort(), [...fan.tips].sort(), 'one sticker for each of this fan\'s tips');
     for (const s of r.body.items) assetIds.add(s.assetId);
     fan.stickers = r.body.items;
@@ -147,7 +168,7 @@ test('every golden draw recomputes from the block seed algod serves', async () =
   let golden = 0;
   for (const fan of state.fans) {
     for (const sticker of fan.stickers) {
-      const draw = await api('GET', `/api/v1/stickers/${sticker.assetId}/draw`);
+      const draw = await api('GET', `/api/v1/stickers/${sticker.assetId}/draw`, { bearer: fan.token, as: fan.account.addr.toString() });
       assert.equal(draw.status, 200, JSON.stringify(draw.body));
       const block = await algod.block(draw.body.round).do();
       const seed = Buffer.from(block.block.header.seed);
@@ -172,8 +193,9 @@ test('fans opt in and claim; the chain refuses to move a claimed sticker', async
   const receiver = state.fans[state.fans.length - 1];
   for (const fan of claimers) {
     const sticker = fan.stickers[0];
-    const fanToken = await login(fan.account);
-    const before = await api('POST', `/api/v1/stickers/${sticker.assetId}/claim`, { bearer: fanToken });
+    const fanToken = fan.token;
+    const as = fan.account.addr.toString();
+    const before = await api('POST', `/api/v1/stickers/${sticker.assetId}/claim`, { bearer: fanToken, as });
     assert.equal(before.status, 409, JSON.stringify(before.body));
     assert.equal(before.body.error, 'not_opted_in');
     for (const who of [fan, receiver]) {
@@ -182,7 +204,7 @@ test('fans opt in and claim; the chain refuses to move a claimed sticker', async
         sender: who.account.addr, receiver: who.account.addr, assetIndex: sticker.assetId, amount: 0, suggestedParams: params,
       }).signTxn(who.account.sk));
     }
-    const claim = await api('POST', `/api/v1/stickers/${sticker.assetId}/claim`, { bearer: fanToken });
+    const claim = await api('POST', `/api/v1/stickers/${sticker.assetId}/claim`, { bearer: fanToken, as });
     assert.equal(claim.status, 200, JSON.stringify(claim.body));
     assert.equal(claim.body.status, 'claimed');
     const holding = await algod.accountAssetInformation(fan.account.addr, sticker.assetId).do();

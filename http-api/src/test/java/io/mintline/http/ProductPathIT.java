@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * wallet dApp would ({@code src/test/js-product/product-path.mjs}): login, become a creator, 100
  * tips from 20 fans, exactly 100 stickers, every golden draw recomputed from algod's block seed,
  * opt-in and claim, and the chain refusing a fan's transfer of the frozen sticker. Then SIGTERM:
- * the node, with a creator deployed and a chain in process, exits within 10 s.
+ * the node, with a creator deployed and a chain in process, exits within 10 s. Rate limits are on,
+ * as shipped: each wallet is its own client behind a reverse proxy the node trusts.
  */
 class ProductPathIT {
   @TempDir Path workDir;
@@ -38,7 +39,7 @@ class ProductPathIT {
     Process node = startJar(jar(), List.of(), "node.log",
         "MINTLINE_HTTP_PORT", String.valueOf(http), "MINTLINE_DEVNET_PORT", String.valueOf(devnet));
     try {
-      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(90));
+      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(180));
       walkTheProductPath(http, devnet, 20, 5, 3);
       assertExitsWithin10sOfSigterm(node);
     } finally {
@@ -62,7 +63,7 @@ class ProductPathIT {
       int http = freePort();
       node = startJar(jar(), List.of(), "node.log", "MINTLINE_HTTP_PORT", String.valueOf(http),
           "MINTLINE_ALGOD_URL", "http://127.0.0.1:" + devnet, "MINTLINE_ALGOD_TOKEN", "a".repeat(64));
-      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(90));
+      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(180));
       walkTheProductPath(http, devnet, 4, 2, 1);
       assertExitsWithin10sOfSigterm(node);
       assertTrue(chain.isAlive(), "the chain runs on without the node");
@@ -119,6 +120,8 @@ class ProductPathIT {
     builder.environment().keySet().removeIf(k -> k.startsWith("MINTLINE_"));
     builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
     builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
+    // The wallets reach the node through a reverse proxy on loopback, one client address each.
+    builder.environment().put("MINTLINE_TRUSTED_PROXIES", "127.0.0.1");
     for (int i = 0; i < env.length; i += 2) builder.environment().put(env[i], env[i + 1]);
     return builder.start();
   }
