@@ -34,6 +34,16 @@ public record SolidityInput(SortedMap<String, String> sources, String compilerVe
     if (settings == null) settings = JsonNodeFactory.instance.objectNode();
   }
 
+  /** Back to the request shape, as a job persists it. */
+  public ObjectNode toJson() {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    ObjectNode files = body.putObject("sources");
+    sources.forEach((name, content) -> files.putObject(name).put("content", content));
+    if (compilerVersion != null) body.put("compilerVersion", compilerVersion);
+    if (!settings.isEmpty()) body.set("settings", settings.deepCopy());
+    return body;
+  }
+
   /** Total UTF-8 size of the sources. */
   public long sourceBytes() {
     long total = 0;
