@@ -56,6 +56,19 @@ import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.sticker.StickerRoutes;
 import io.mintline.http.wallet.WalletRoutes;
+import io.mintline.config.ContractSettings;
+import io.mintline.config.JobSettings;
+import io.mintline.contracts.solidity.CompilerWarningsAuditor;
+import io.mintline.contracts.solidity.SolidityToolchain;
+import io.mintline.engine.contract.ContractJobs;
+import io.mintline.engine.job.JobClient;
+import io.mintline.engine.job.JobEntity;
+import io.mintline.engine.job.JobProjection;
+import io.mintline.engine.job.JobSlots;
+import io.mintline.engine.job.JobWork;
+import io.mintline.http.contract.ContractQuota;
+import io.mintline.http.contract.ContractRoutes;
+import io.mintline.http.contract.JobRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -168,6 +181,19 @@ public final class MintlineNode {
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
       TipProjection.init(system);
+      // Solidity: the compilers (found once; missing ones switch the contract routes to 503) and the jobs.
+      ContractSettings contractSettings = ContractSettings.load(full);
+      JobSettings jobSettings = JobSettings.load(full);
+      SolidityToolchain toolchain = SolidityToolchain.start(contractSettings);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-solc-workers", () -> {
+            toolchain.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      // The interim auditor until io.mintline.contracts.audit.Auditor is wired in here.
+      JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new CompilerWarningsAuditor(), contractSettings)),
+          new JobSlots(jobSettings.concurrencyPerNode()), jobSettings);
+      JobProjection.init(system);
       // One listener per network in the cluster (a singleton); every node can run it.
       ListenerSettings listenerSettings = ListenerSettings.load(full);
       ActorRef<ChainListener.Command> listener = listenerSettings.enabled()
@@ -191,11 +217,17 @@ public final class MintlineNode {
           new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
       StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
           new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline);
+      JobClient jobClient = new JobClient(system, settings.askTimeout());
+      // ContractQuota.ALLOW: the daily quotas by tier (issue 14) plug in here.
+      ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
+          ContractQuota.ALLOW, jobClient);
+      JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
       Route route = ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
-              wallets.route(), deployments.route(requestId), listenerRoutes.route())))));
+              wallets.route(), deployments.route(requestId), listenerRoutes.route(), contractRoutes.route(requestId),
+              jobRoutes.route(requestId))))));
 
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.http().host(), settings.http().port())
