@@ -58,6 +58,19 @@ import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.sticker.StickerRoutes;
 import io.mintline.http.wallet.WalletRoutes;
+import io.mintline.config.ContractSettings;
+import io.mintline.config.JobSettings;
+import io.mintline.contracts.solidity.CompilerWarningsAuditor;
+import io.mintline.contracts.solidity.SolidityToolchain;
+import io.mintline.engine.contract.ContractJobs;
+import io.mintline.engine.job.JobClient;
+import io.mintline.engine.job.JobEntity;
+import io.mintline.engine.job.JobProjection;
+import io.mintline.engine.job.JobSlots;
+import io.mintline.engine.job.JobWork;
+import io.mintline.http.contract.ContractQuota;
+import io.mintline.http.contract.ContractRoutes;
+import io.mintline.http.contract.JobRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -193,6 +206,19 @@ public final class MintlineNode {
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
       TipProjection.init(system);
+      // Solidity: the compilers (found once; missing ones switch the contract routes to 503) and the jobs.
+      ContractSettings contractSettings = ContractSettings.load(full);
+      JobSettings jobSettings = JobSettings.load(full);
+      SolidityToolchain toolchain = SolidityToolchain.start(contractSettings);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-solc-workers", () -> {
+            toolchain.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      // The interim auditor until io.mintline.contracts.audit.Auditor is wired in here.
+      JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new CompilerWarningsAuditor(), contractSettings)),
+          new JobSlots(jobSettings.concurrencyPerNode()), jobSettings);
+      JobProjection.init(system);
       // One listener per network in the cluster (a singleton); every node can run it.
       ListenerSettings listenerSettings = ListenerSettings.load(full);
       ActorRef<ChainListener.Command> listener = listenerSettings.enabled()
@@ -217,12 +243,17 @@ public final class MintlineNode {
       StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
           new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline);
       EdgeModule edge = EdgeModule.start(system, full, database, auth);
+      JobClient jobClient = new JobClient(system, settings.askTimeout());
+      ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
+          contractQuota(edge.quotas()), jobClient);
+      JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
-              wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId))))))));
+              wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
+              contractRoutes.route(requestId), jobRoutes.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));
@@ -242,6 +273,15 @@ public final class MintlineNode {
    */
   public static Config effectiveConfig(Config config) {
     return JournalDatabase.akkaConfig(MintlineSettings.load(config).database()).withFallback(config).resolve();
+  }
+
+  /** The daily quotas by tier on the contract routes: compilations and audits count, generating is free. */
+  private static ContractQuota contractQuota(io.mintline.http.quota.Quotas quotas) {
+    return (principal, operation, requestId, inner) -> switch (operation) {
+      case GENERATE -> inner.get();
+      case COMPILE -> quotas.quota(io.mintline.http.quota.Quotas.COMPILATIONS, principal, requestId, inner);
+      case AUDIT -> quotas.quota(io.mintline.http.quota.Quotas.AUDITS, principal, requestId, inner);
+    };
   }
 
   private static java.util.concurrent.Executor blockingIo(ActorSystem<?> system) {

@@ -37,6 +37,8 @@ public enum ApiError {
   NOT_OPTED_IN(StatusCodes.CONFLICT, "not_opted_in", 4091, false),
   /** A sticker claim before the sticker is confirmed on chain. */
   NOT_MINTED(StatusCodes.CONFLICT, "not_minted", 4092, true),
+  /** A deploy of sources whose audit has CRITICAL findings the request did not acknowledge. */
+  CRITICAL_FINDINGS(StatusCodes.CONFLICT, "critical_findings", 4093, false),
   PAYLOAD_TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", 4130, false),
   URI_TOO_LONG(StatusCodes.URI_TOO_LONG, "uri_too_long", 4140, false),
   UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
@@ -48,7 +50,9 @@ public enum ApiError {
   NOT_READY(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", 5030, true),
   TIMEOUT(StatusCodes.SERVICE_UNAVAILABLE, "timeout", 5031, true),
   /** The Algorand node could not be reached or refused a platform transaction; try again later. */
-  CHAIN_UNAVAILABLE(StatusCodes.SERVICE_UNAVAILABLE, "chain_unavailable", 5032, true);
+  CHAIN_UNAVAILABLE(StatusCodes.SERVICE_UNAVAILABLE, "chain_unavailable", 5032, true),
+  /** This node has no Solidity compiler (Node.js or the npm packages are missing): the contract routes are off. */
+  COMPILER_UNAVAILABLE(StatusCodes.SERVICE_UNAVAILABLE, "compiler_unavailable", 5033, true);
 
   private final StatusCode status;
   private final String error;
