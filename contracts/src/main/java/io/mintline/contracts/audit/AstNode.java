@@ -21,12 +21,20 @@ public final class AstNode {
   private final String field;
   private final SourceFile file;
   private final List<AstNode> children = new ArrayList<>();
+  private final int offset;
+  private final String type;
+  private final int length;
+  private String canonical;
 
   private AstNode(JsonNode json, AstNode parent, String field, SourceFile file) {
     this.json = json;
     this.parent = parent;
     this.field = field;
     this.file = file;
+    this.type = json.path("nodeType").asText();
+    String[] src = json.path("src").asText("0:0:0").split(":");
+    this.offset = src.length > 0 ? Integer.parseInt(src[0]) : 0;
+    this.length = src.length > 1 ? Integer.parseInt(src[1]) : 0;
   }
 
   /** Wraps a source unit's {@code ast} object and everything under it. */
@@ -37,6 +45,12 @@ public final class AstNode {
   }
 
   private void build() {
+    buildFields();
+    // solc writes object keys sorted by name; the rules want source order (condition before body).
+    children.sort(java.util.Comparator.comparingInt(AstNode::offset));
+  }
+
+  private void buildFields() {
     Iterator<Map.Entry<String, JsonNode>> fields = json.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> e = fields.next();
@@ -58,7 +72,7 @@ public final class AstNode {
   }
 
   public String type() {
-    return json.path("nodeType").asText();
+    return type;
   }
 
   public boolean is(String nodeType) {
@@ -122,6 +136,11 @@ public final class AstNode {
     return json.path("typeDescriptions").path("typeString").asText("");
   }
 
+  /** {@code typeDescriptions.typeIdentifier}, e.g. {@code t_struct$_Entry_$6_storage_ptr}. */
+  public String typeIdentifier() {
+    return json.path("typeDescriptions").path("typeIdentifier").asText("");
+  }
+
   /** The declaration an identifier or member refers to, or -1 (builtins have negative ids too). */
   public long referencedDeclaration() {
     JsonNode v = json.get("referencedDeclaration");
@@ -130,20 +149,15 @@ public final class AstNode {
 
   /** Byte offset of {@code src} ("start:length:file"). */
   public int offset() {
-    return srcPart(0);
+    return offset;
   }
 
   public int length() {
-    return srcPart(1);
+    return length;
   }
 
   public int end() {
     return offset() + length();
-  }
-
-  private int srcPart(int i) {
-    String[] parts = json.path("src").asText("0:0:0").split(":");
-    return parts.length > i ? Integer.parseInt(parts[i]) : 0;
   }
 
   /** True when this node lies within the other's byte range. */
@@ -193,12 +207,19 @@ public final class AstNode {
    * written twice), independent of position.
    */
   public String canonical() {
-    StringBuilder b = new StringBuilder();
-    canonical(b);
-    return b.toString();
+    if (canonical == null) {
+      StringBuilder b = new StringBuilder();
+      canonical(b);
+      canonical = b.toString();
+    }
+    return canonical;
   }
 
   private void canonical(StringBuilder b) {
+    if (canonical != null) {
+      b.append(canonical);
+      return;
+    }
     b.append(type());
     for (String a : new String[] {"name", "memberName", "operator", "value", "referencedDeclaration"}) {
       JsonNode v = json.get(a);

@@ -28,12 +28,20 @@ public final class Program {
   private final CompilerVersion version;
   private final Map<AstNode, Boolean> guardCache = new IdentityHashMap<>();
   private final Map<AstNode, Set<AstNode>> reachCache = new IdentityHashMap<>();
+  private final Map<String, List<AstNode>> byType = new HashMap<>();
+  private Map<AstNode, List<AstNode>> entriesByCallable;
+  private Map<AstNode, List<List<AstNode>>> callSites;
+  private final Map<AstNode, Boolean> inputParamCache = new IdentityHashMap<>();
+  private final Map<AstNode, Boolean> inputCache = new IdentityHashMap<>();
+  private final Map<AstNode, List<AstNode>> localSourceCache = new IdentityHashMap<>();
+  private final Map<AstNode, List<AstNode>> implementationCache = new IdentityHashMap<>();
 
   Program(List<AstNode> units, CompilerVersion version) {
     this.units = List.copyOf(units);
     this.version = version;
     for (AstNode u : units) u.walk(n -> {
       if (n.id() >= 0 && n.json().has("id")) byId.putIfAbsent(n.id(), n);
+      byType.computeIfAbsent(n.type(), k -> new ArrayList<>()).add(n);
     });
   }
 
@@ -65,9 +73,7 @@ public final class Program {
 
   /** Every node of this type across all sources. */
   public List<AstNode> all(String nodeType) {
-    List<AstNode> out = new ArrayList<>();
-    for (AstNode u : units) out.addAll(u.findAll(nodeType));
-    return out;
+    return byType.getOrDefault(nodeType, List.of());
   }
 
   // ---- declarations and functions -------------------------------------------------------------
@@ -167,24 +173,29 @@ public final class Program {
   /** Assignments, {@code ++}/{@code --}, {@code delete} and push/pop under this node that change state. */
   public List<StateWrite> stateWrites(AstNode scope) {
     List<StateWrite> out = new ArrayList<>();
-    scope.walk(n -> {
-      AstNode target = null;
-      if (n.is("Assignment")) {
-        target = n.child("leftHandSide").orElse(null);
-      } else if (n.is("UnaryOperation") && (n.text("operator").equals("++") || n.text("operator").equals("--")
-          || n.text("operator").equals("delete"))) {
-        target = n.child("subExpression").orElse(null);
-      } else if (n.is("FunctionCall")) {
-        AstNode callee = n.child("expression").orElse(null);
-        if (callee != null && callee.is("MemberAccess")
-            && (callee.text("memberName").equals("push") || callee.text("memberName").equals("pop"))) {
-          target = callee.child("expression").orElse(null);
-        }
+    scope.walk(n -> out.addAll(stateWritesAt(n)));
+    return out;
+  }
+
+  /** The state this very node writes (not its children). */
+  public List<StateWrite> stateWritesAt(AstNode n) {
+    AstNode target = null;
+    if (n.is("Assignment")) {
+      target = n.child("leftHandSide").orElse(null);
+    } else if (n.is("UnaryOperation") && (n.text("operator").equals("++") || n.text("operator").equals("--")
+        || n.text("operator").equals("delete"))) {
+      target = n.child("subExpression").orElse(null);
+    } else if (n.is("FunctionCall")) {
+      AstNode callee = n.child("expression").orElse(null);
+      if (callee != null && callee.is("MemberAccess")
+          && (callee.text("memberName").equals("push") || callee.text("memberName").equals("pop"))) {
+        target = callee.child("expression").orElse(null);
       }
-      if (target == null) return;
-      List<AstNode> targets = target.is("TupleExpression") ? target.list("components") : List.of(target);
-      for (AstNode t : targets) rootStateVariable(t).ifPresent(v -> out.add(new StateWrite(n, v)));
-    });
+    }
+    if (target == null) return List.of();
+    List<StateWrite> out = new ArrayList<>();
+    List<AstNode> targets = target.is("TupleExpression") ? target.list("components") : List.of(target);
+    for (AstNode t : targets) rootStateVariable(t).ifPresent(v -> out.add(new StateWrite(n, v)));
     return out;
   }
 
@@ -289,7 +300,7 @@ public final class Program {
 
   private boolean checksCaller(AstNode callable, Set<Long> aliases, int depth) {
     for (AstNode c : conditions(callable)) {
-      if (c.contains(n -> isSender(n, aliases, 2) || isOrigin(n))) return true;
+      if (c.contains(n -> (isSender(n, aliases, 2) || isOrigin(n)) && decidesOn(n))) return true;
     }
     if (depth == 0) return false;
     if (callable.is("FunctionDefinition")) {
@@ -301,11 +312,34 @@ public final class Program {
     }
     for (AstNode call : callable.findAll("FunctionCall")) {
       Optional<AstNode> callee = internalCallee(call);
-      if (callee.isPresent() && callee.get() != callable
-          && checksCaller(callee.get(), senderParameters(call.list("arguments"), callee.get(), aliases), depth - 1)) {
-        return true;
+      if (callee.isEmpty() || callee.get() == callable) continue;
+      List<AstNode> targets = withImplementations(callee.get());
+      // A body-less hook nobody here implements (e.g. _authorizeUpgrade) is where the deriving
+      // contract puts its access check: counted as one.
+      if (targets.isEmpty()) return true;
+      boolean all = true;
+      for (AstNode t : targets) {
+        if (t == callable || !checksCaller(t, senderParameters(call.list("arguments"), t, aliases), depth - 1)) {
+          all = false;
+          break;
+        }
       }
+      if (all) return true;
     }
+    return false;
+  }
+
+  /**
+   * The caller's identity is what the condition tests: compared, used as a key, or handed to a
+   * check such as {@code hasRole(role, account)} — not merely the target of a call in the condition.
+   */
+  private boolean decidesOn(AstNode sender) {
+    AstNode p = sender.parent();
+    if (p == null) return false;
+    if (p.is("BinaryOperation")) return true;
+    if (p.is("IndexAccess")) return "indexExpression".equals(sender.field());
+    if (p.is("FunctionCall") && "arguments".equals(sender.field())) return !isExternalCall(p) || externalCall(p)
+        .map(c -> c.kind() == CallKind.HIGH_LEVEL && !c.sendsEther()).orElse(true);
     return false;
   }
 
@@ -336,17 +370,22 @@ public final class Program {
     if (out.contains(fn) || checksCaller(fn)) return;
     out.add(fn);
     if (depth == 0) return;
-    for (AstNode call : fn.findAll("FunctionCall")) internalCallee(call).ifPresent(c -> collectUnguarded(c, out, depth - 1));
+    for (AstNode call : fn.findAll("FunctionCall")) {
+      internalCallee(call).ifPresent(c -> withImplementations(c).forEach(t -> collectUnguarded(t, out, depth - 1)));
+    }
     for (Map.Entry<AstNode, AstNode> m : modifiers(fn)) collectUnguarded(m.getValue(), out, depth - 1);
   }
 
   /** Public or external functions from which anyone can reach this function (or modifier). */
   public List<AstNode> unguardedEntryPoints(AstNode callable) {
-    List<AstNode> out = new ArrayList<>();
-    for (AstNode fn : all("FunctionDefinition")) {
-      if (isEntryPoint(fn) && unguardedReach(fn).contains(callable)) out.add(fn);
+    if (entriesByCallable == null) {
+      entriesByCallable = new IdentityHashMap<>();
+      for (AstNode fn : all("FunctionDefinition")) {
+        if (!isEntryPoint(fn)) continue;
+        for (AstNode reached : unguardedReach(fn)) entriesByCallable.computeIfAbsent(reached, k -> new ArrayList<>()).add(fn);
+      }
     }
-    return out;
+    return entriesByCallable.getOrDefault(callable, List.of());
   }
 
   /** Anyone can run this node: its function is reachable from an entry point without an access check. */
@@ -361,33 +400,124 @@ public final class Program {
    * or a local computed from one (followed through local initialisers and assignments).
    */
   public boolean dependsOnInput(AstNode expr) {
-    Optional<AstNode> fn = enclosingCallable(expr);
-    if (fn.isEmpty()) return false;
-    Set<Long> params = new HashSet<>();
-    for (AstNode p : parameters(fn.get())) params.add(p.id());
-    return dependsOn(expr, params, fn.get(), 3);
+    return dependsOnInput(expr, CALL_DEPTH + 2);
   }
 
-  private boolean dependsOn(AstNode expr, Set<Long> params, AstNode fn, int depth) {
+  private boolean dependsOnInput(AstNode expr, int depth) {
+    Boolean cached = inputCache.get(expr);
+    if (cached != null) return cached;
+    inputCache.put(expr, false); // a cycle through locals or calls adds no input
+    boolean result = computeDependsOnInput(expr, depth);
+    inputCache.put(expr, result);
+    return result;
+  }
+
+  private boolean computeDependsOnInput(AstNode expr, int depth) {
+    Optional<AstNode> fn = enclosingCallable(expr);
+    if (fn.isEmpty()) return false;
     return expr.contains(n -> {
       if (n.is("MemberAccess") && n.text("memberName").equals("data")
           && n.child("expression").map(x -> x.is("Identifier") && x.name().equals("msg")).orElse(false)) {
         return true;
       }
-      if (!n.is("Identifier")) return false;
-      if (params.contains(n.referencedDeclaration())) return true;
-      if (depth == 0) return false;
+      if (!n.is("Identifier") || depth == 0) return false;
       Optional<AstNode> d = declarationOf(n);
       if (d.isEmpty() || !d.get().is("VariableDeclaration") || isStateVariable(d.get())) return false;
-      for (AstNode source : localSources(d.get(), fn)) {
-        if (dependsOn(source, params, fn, depth - 1)) return true;
+      if (isParameter(d.get())) return isInputParameter(d.get(), depth - 1);
+      for (AstNode source : localSources(d.get(), fn.get())) {
+        if (source != expr && !expr.within(source) && dependsOnInput(source, depth - 1)) return true;
       }
       return false;
     });
   }
 
+  private static boolean isParameter(AstNode decl) {
+    AstNode list = decl.parent();
+    return list != null && list.is("ParameterList") && "parameters".equals(list.field())
+        && list.parent() != null && (list.parent().is("FunctionDefinition") || list.parent().is("ModifierDefinition"));
+  }
+
+  /**
+   * A parameter carries the caller's input: it belongs to an entry point, or some call of its
+   * (internal) function passes an argument that does. Constructor arguments come from the
+   * deployer, not from an attacker, and do not count.
+   */
+  public boolean isInputParameter(AstNode param, int depth) {
+    AstNode callable = param.parent().parent();
+    if (isEntryPoint(callable)) return true;
+    if (depth == 0 || isConstructor(callable)) return false;
+    Boolean cached = inputParamCache.get(param);
+    if (cached != null) return cached;
+    inputParamCache.put(param, false); // cycles through recursion count as no input
+    int index = parameters(callable).indexOf(param);
+    boolean result = false;
+    for (List<AstNode> args : callSiteArguments(callable)) {
+      if (index < args.size() && dependsOnInput(args.get(index), depth - 1)) {
+        result = true;
+        break;
+      }
+    }
+    inputParamCache.put(param, result);
+    return result;
+  }
+
+  /** The argument lists of every internal call of this function or use of this modifier, bound receivers first. */
+  private List<List<AstNode>> callSiteArguments(AstNode callable) {
+    if (callSites == null) {
+      callSites = new IdentityHashMap<>();
+      for (AstNode call : all("FunctionCall")) {
+        Optional<AstNode> callee = internalCallee(call);
+        if (callee.isEmpty()) continue;
+        List<AstNode> args = new ArrayList<>(call.list("arguments"));
+        AstNode expr = call.child("expression").orElse(null);
+        // x.f(a) through `using L for T`: x is the first argument.
+        if (expr != null && expr.is("MemberAccess") && parameters(callee.get()).size() == args.size() + 1) {
+          expr.child("expression").ifPresent(x -> args.add(0, x));
+        }
+        for (AstNode target : withImplementations(callee.get())) callSites.computeIfAbsent(target, k -> new ArrayList<>()).add(args);
+      }
+      for (AstNode inv : all("ModifierInvocation")) {
+        inv.child("modifierName").flatMap(this::declarationOf).filter(d -> d.is("ModifierDefinition"))
+            .ifPresent(d -> callSites.computeIfAbsent(d, k -> new ArrayList<>()).add(inv.list("arguments")));
+      }
+    }
+    return callSites.getOrDefault(callable, List.of());
+  }
+
+  /**
+   * The function and, when it is virtual, the overrides in contracts that inherit it: a call of a
+   * virtual function may run any of them. A body-less declaration contributes its overrides only.
+   */
+  public List<AstNode> withImplementations(AstNode fn) {
+    List<AstNode> cached = implementationCache.get(fn);
+    if (cached != null) return cached;
+    List<AstNode> out = new ArrayList<>();
+    if (fn.child("body").isPresent()) out.add(fn);
+    if (fn.flag("virtual") || fn.child("body").isEmpty()) {
+      long declaring = enclosingContract(fn).map(AstNode::id).orElse(-1L);
+      int arity = parameters(fn).size();
+      for (AstNode other : all("FunctionDefinition")) {
+        if (other == fn || !other.name().equals(fn.name()) || other.child("body").isEmpty() || parameters(other).size() != arity) continue;
+        AstNode c = enclosingContract(other).orElse(null);
+        if (c == null) continue;
+        for (var base : c.json().path("linearizedBaseContracts")) {
+          if (base.asLong() == declaring && c.id() != declaring) {
+            out.add(other);
+            break;
+          }
+        }
+      }
+    }
+    implementationCache.put(fn, out);
+    return out;
+  }
+
   /** What a local variable is set from: its initialiser and the right-hand sides assigned to it. */
   public List<AstNode> localSources(AstNode local, AstNode fn) {
+    return localSourceCache.computeIfAbsent(local, l -> computeLocalSources(l, fn));
+  }
+
+  private List<AstNode> computeLocalSources(AstNode local, AstNode fn) {
     List<AstNode> out = new ArrayList<>();
     AstNode stmt = local.parent();
     if (stmt != null && stmt.is("VariableDeclarationStatement")) stmt.child("initialValue").ifPresent(out::add);

@@ -7,9 +7,26 @@ import java.util.List;
 public final class Rules {
   private static final List<Rule> ALL = List.of(
       new UnprotectedSelfdestruct(),
+      new UnprotectedEtherWithdrawal(),
+      new UnprotectedInitializer(),
+      new WrongConstructorName(),
+      new DelegatecallToInput(),
+      new ArbitraryStorageWrite(),
       new TxOriginAuth(),
       new Reentrancy(),
-      new UncheckedCallReturn());
+      new UncheckedCallReturn(),
+      new IntegerOverflow(),
+      new WeakRandomness(),
+      new TimestampDependence(),
+      new FrontRunning(),
+      new UnboundedLoop(),
+      new ExternalCallInLoop(),
+      new UninitializedStoragePointer(),
+      new ShortAddress(),
+      new MissingInputValidation(),
+      new Shadowing(),
+      new FloatingPragma(),
+      new OutdatedCompiler());
 
   private Rules() {}
 
