@@ -64,6 +64,13 @@ public final class AuditCorpusBench {
       Map.entry("no-inline-assembly", EnumSet.of(Category.OTHER)),
       Map.entry("no-complex-fallback", EnumSet.of(Category.OTHER)));
 
+  /**
+   * solhint rules that flag every use of a construct (each low-level call, each call.value) rather
+   * than a vulnerable use; "solhint-strict" leaves them out.
+   */
+  static final Set<String> USAGE_RULES = Set.of("avoid-low-level-calls", "avoid-call-value", "no-inline-assembly",
+      "compiler-version", "avoid-sha3", "avoid-throw", "func-visibility", "state-visibility");
+
   /** One annotated vulnerability. */
   record Annotation(String file, List<Integer> lines, Category category) {}
 
@@ -76,6 +83,7 @@ public final class AuditCorpusBench {
     int findings;
     int unmatched;
     final Map<String, Integer> unmatchedByRule = new TreeMap<>();
+    final List<String> missed = new ArrayList<>();
 
     void add(List<Annotation> annotations, List<Hit> hits) {
       for (Annotation a : annotations) {
@@ -84,6 +92,7 @@ public final class AuditCorpusBench {
         boolean found = hits.stream().anyMatch(h -> h.file().equals(a.file()) && a.lines().contains(h.line())
             && h.categories().contains(a.category()));
         if (found) c[1]++;
+        else missed.add(a.file() + ":" + a.lines() + " " + a.category().wireName());
       }
       for (Hit h : hits) {
         findings++;
@@ -146,9 +155,13 @@ public final class AuditCorpusBench {
           ours.add(annotations.stream().filter(a -> a.file().equals(file)).toList(), hitsByFile.get(file));
         }
         Score solhint = new Score();
+        Score solhintStrict = new Score();
         Map<String, List<Hit>> solhintHits = solhint(root, corpus, files);
         for (String file : files) {
-          solhint.add(annotations.stream().filter(a -> a.file().equals(file)).toList(), solhintHits.getOrDefault(file, List.of()));
+          List<Annotation> mine = annotations.stream().filter(a -> a.file().equals(file)).toList();
+          List<Hit> all = solhintHits.getOrDefault(file, List.of());
+          solhint.add(mine, all);
+          solhintStrict.add(mine, all.stream().filter(h -> !USAGE_RULES.contains(h.rule())).toList());
         }
         ObjectNode r = out.putObject(corpus.getFileName().toString());
         r.put("files", files.size());
@@ -156,7 +169,8 @@ public final class AuditCorpusBench {
         r.put("medianCompileAndAuditMs", median(millis));
         r.set("mintline", render(ours));
         r.set("solhint", render(solhint));
-        print(corpus.toString(), files.size(), failed, median(millis), ours, solhint);
+        r.set("solhintWithoutUsageRules", render(solhintStrict));
+        print(corpus.toString(), files.size(), failed, median(millis), ours, solhint, solhintStrict);
       }
       if (openZeppelin) out.set("openzeppelin", openZeppelin(solc, auditor, root));
     }
@@ -272,19 +286,24 @@ public final class AuditCorpusBench {
     o.put("unmatched", s.unmatched);
     ObjectNode u = o.putObject("unmatchedByRule");
     s.unmatchedByRule.forEach(u::put);
+    ArrayNode missed = o.putArray("missed");
+    s.missed.forEach(missed::add);
     return o;
   }
 
-  static void print(String corpus, int files, int failed, long medianMs, Score ours, Score solhint) {
+  static void print(String corpus, int files, int failed, long medianMs, Score ours, Score solhint, Score strict) {
     System.out.printf("%n%s: %d files (%d not compiled), median compile+audit %d ms per file%n", corpus, files, failed, medianMs);
-    System.out.printf("%-28s %14s %14s%n", "category", "mintline", "solhint");
+    System.out.printf("%-28s %14s %14s %14s%n", "category", "mintline", "solhint", "solhint-strict");
     for (Map.Entry<Category, int[]> e : ours.perCategory.entrySet()) {
       int[] sh = solhint.perCategory.getOrDefault(e.getKey(), new int[2]);
-      System.out.printf("%-28s %14s %14s%n", e.getKey().wireName(), pct(e.getValue()[1], e.getValue()[0]), pct(sh[1], sh[0]));
+      int[] st = strict.perCategory.getOrDefault(e.getKey(), new int[2]);
+      System.out.printf("%-28s %14s %14s %14s%n", e.getKey().wireName(), pct(e.getValue()[1], e.getValue()[0]), pct(sh[1], sh[0]),
+          pct(st[1], st[0]));
     }
-    System.out.printf("%-28s %14s %14s%n", "overall", pct(ours.found(), ours.annotated()), pct(solhint.found(), solhint.annotated()));
-    System.out.printf("findings: mintline %d (%d on no annotated line of their category), solhint %d (%d)%n",
-        ours.findings, ours.unmatched, solhint.findings, solhint.unmatched);
+    System.out.printf("%-28s %14s %14s %14s%n", "overall", pct(ours.found(), ours.annotated()), pct(solhint.found(), solhint.annotated()),
+        pct(strict.found(), strict.annotated()));
+    System.out.printf("findings: mintline %d (%d on no annotated line of their category), solhint %d (%d), solhint-strict %d (%d)%n",
+        ours.findings, ours.unmatched, solhint.findings, solhint.unmatched, strict.findings, strict.unmatched);
   }
 
   static String pct(int found, int total) {

@@ -151,7 +151,7 @@ public final class Program {
 
   /** A local {@code Foo storage f = items[id];} writes through to the state variable it points at. */
   private Optional<AstNode> storagePointerTarget(AstNode local) {
-    if (!local.typeString().contains("storage")) return Optional.empty();
+    if (!local.typeString().contains("storage") && !local.typeIdentifier().endsWith("_storage_ptr")) return Optional.empty();
     AstNode stmt = local.parent();
     if (stmt == null || !stmt.is("VariableDeclarationStatement")) return Optional.empty();
     return stmt.child("initialValue").flatMap(v -> v.is("Identifier") || v.is("IndexAccess") || v.is("MemberAccess")

@@ -30,6 +30,10 @@ final class TimestampDependence extends Rule {
         if (fn == null) return;
         boolean decides = Program.conditions(fn).stream().anyMatch(n::within);
         boolean exact = ancestorOperator(n, List.of("==", "%"));
+        if (!exact && !decides && n.parent() != null && n.parent().is("Return") && returnDecides(program, fn)) {
+          findings.report(this, n, "block.timestamp is returned and the callers decide on it; the block proposer can shift it.");
+          return;
+        }
         if (exact) {
           findings.report(this, n, Severity.MEDIUM, "The outcome depends on the exact block timestamp (equality or modulo), which the block proposer can pick.");
         } else if (decides) {
@@ -43,6 +47,23 @@ final class TimestampDependence extends Rule {
     for (AstNode p = n.parent(); p != null && (p.is("BinaryOperation") || p.is("TupleExpression")
         || p.is("FunctionCall") && "typeConversion".equals(p.text("kind"))); p = p.parent()) {
       if (p.is("BinaryOperation") && operators.contains(p.text("operator"))) return true;
+    }
+    return false;
+  }
+
+  /** A call of this function is used in a condition, directly or through the local it is stored in. */
+  private static boolean returnDecides(Program program, AstNode fn) {
+    for (AstNode call : program.all("FunctionCall")) {
+      if (program.internalCallee(call).orElse(null) != fn) continue;
+      AstNode caller = Program.enclosingCallable(call).orElse(null);
+      if (caller == null) continue;
+      List<AstNode> conditions = Program.conditions(caller);
+      if (conditions.stream().anyMatch(call::within)) return true;
+      AstNode p = call.parent();
+      if (p != null && p.is("VariableDeclarationStatement")) {
+        long local = p.list("declarations").stream().findFirst().map(AstNode::id).orElse(-1L);
+        if (conditions.stream().anyMatch(c -> c.contains(x -> x.is("Identifier") && x.referencedDeclaration() == local))) return true;
+      }
     }
     return false;
   }

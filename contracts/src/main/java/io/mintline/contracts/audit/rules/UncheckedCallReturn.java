@@ -9,6 +9,7 @@ import io.mintline.contracts.audit.Program.ExternalCall;
 import io.mintline.contracts.audit.Rule;
 import io.mintline.contracts.audit.Severity;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code call}, {@code send}, {@code delegatecall} return false instead of reverting; a result that is
@@ -24,6 +25,18 @@ final class UncheckedCallReturn extends Rule {
 
   @Override
   public void check(Program program, Findings findings) {
+    for (AstNode stmt : program.all("ExpressionStatement")) {
+      // x.call.value(v); without the final (): the call is configured, never made.
+      AstNode e = stmt.child("expression").orElse(null);
+      if (e == null || !e.is("FunctionCall")) continue;
+      AstNode callee = e.child("expression").orElse(null);
+      if (callee != null && callee.is("MemberAccess") && (callee.text("memberName").equals("value") || callee.text("memberName").equals("gas"))
+          && callee.child("expression").map(m -> m.is("MemberAccess") && m.typeString().startsWith("function")
+              && Set.of("call", "delegatecall", "callcode").contains(m.text("memberName"))).orElse(false)) {
+        findings.report(this, e, Severity.HIGH, "This " + callee.child("expression").get().text("memberName")
+            + " is never made (the final () is missing) and nothing checks that it happened.");
+      }
+    }
     for (AstNode node : program.all("FunctionCall")) {
       ExternalCall call = program.externalCall(node).orElse(null);
       if (call == null || (call.kind() != CallKind.LOW_LEVEL && call.kind() != CallKind.SEND)) continue;
