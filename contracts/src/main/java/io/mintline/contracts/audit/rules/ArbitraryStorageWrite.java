@@ -32,7 +32,10 @@ final class ArbitraryStorageWrite extends Rule {
           target = n.child("subExpression").orElse(null);
         }
         if (target == null || !target.is("MemberAccess") || !target.text("memberName").equals("length")) return;
-        Optional<AstNode> array = target.child("expression").flatMap(program::rootStateVariable);
+        // Only a dynamic storage array's length (writable before 0.6), not a struct field named length.
+        AstNode base = target.child("expression").orElse(null);
+        if (base == null || !base.typeString().contains("[] storage") || !program.version().before(0, 6, 0)) return;
+        Optional<AstNode> array = program.rootStateVariable(base);
         if (array.isEmpty()) return;
         boolean anyone = program.reachableByAnyone(n);
         findings.report(this, n, anyone ? Severity.CRITICAL : severity(), "The length of " + array.get().name()
