@@ -60,7 +60,8 @@ import io.mintline.http.sticker.StickerRoutes;
 import io.mintline.http.wallet.WalletRoutes;
 import io.mintline.config.ContractSettings;
 import io.mintline.config.JobSettings;
-import io.mintline.contracts.solidity.CompilerWarningsAuditor;
+import io.mintline.contracts.audit.Auditor;
+import io.mintline.contracts.audit.RuleAuditor;
 import io.mintline.contracts.solidity.SolidityToolchain;
 import io.mintline.engine.contract.ContractJobs;
 import io.mintline.engine.job.JobClient;
@@ -215,8 +216,8 @@ public final class MintlineNode {
             toolchain.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
-      // The interim auditor until io.mintline.contracts.audit.Auditor is wired in here.
-      JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new CompilerWarningsAuditor(), contractSettings)),
+      // Audit jobs run the rule-based auditor over solc's compact AST.
+      JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new RuleAuditor(new Auditor()), contractSettings)),
           new JobSlots(jobSettings.concurrencyPerNode()), jobSettings);
       JobProjection.init(system);
       // One listener per network in the cluster (a singleton); every node can run it.

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- * What the audit job calls after an AST-only compilation: the auditor proper
- * ({@code io.mintline.contracts.audit.Auditor}) plugs in here, as a lambda or an adapter.
- * Until then {@link CompilerWarningsAuditor} is the default.
+ * What the audit job calls after an AST-only compilation: the node plugs in the rule-based
+ * auditor ({@code io.mintline.contracts.audit.RuleAuditor}); {@link CompilerWarningsAuditor},
+ * which reports only the compiler's own warnings, serves tests of the job machinery.
  */
 @FunctionalInterface
 public interface SourceAuditor {

@@ -1,0 +1,16 @@
+pragma solidity ^0.4.24;
+
+contract SafeBox {
+    address public keeper;
+
+    function Safebox() public {
+        keeper = msg.sender;
+    }
+
+    function () public payable {}
+
+    function empty() public {
+        require(msg.sender == keeper);
+        keeper.transfer(address(this).balance);
+    }
+}
