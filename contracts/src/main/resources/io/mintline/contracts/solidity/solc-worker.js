@@ -72,4 +72,6 @@ process.stdin.on('data', chunk => {
     }
   }
 });
-process.stdin.on('end', () => process.exit(0));
+// No process.exit() at the end of input: it could cut off an answer still being written to a
+// pipe. Node exits by itself once stdin is closed and stdout is drained.
+process.stdin.on('end', () => {});

@@ -70,11 +70,11 @@ class JobEntityTest {
   }
 
   private static JobEntity.Summary await(ActorSystem<?> system, String id, JobEntity.Status status) throws Exception {
-    JobClient client = new JobClient(system, Duration.ofSeconds(10));
+    JobClient client = new JobClient(system, Duration.ofSeconds(30));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     JobEntity.Summary last = null;
     while (System.nanoTime() < deadline) {
-      last = client.get(id).toCompletableFuture().get(15, TimeUnit.SECONDS);
+      last = client.get(id).toCompletableFuture().get(40, TimeUnit.SECONDS);
       if (last.status() == status) return last;
       if (last.status().terminal()) fail("job ended " + last.status() + ", expected " + status + ": " + last);
       Thread.sleep(100);
@@ -104,9 +104,9 @@ class JobEntityTest {
     ActorSystem<Void> first = TestSystems.start(db, system ->
         JobEntity.init(system, new JobWork.Registry(Map.of(ContractJobs.COMPILE, compileThenDie)), new JobSlots(2), FAST));
     try {
-      JobEntity.Summary queued = new JobClient(first, Duration.ofSeconds(10)).submit(id, ContractJobs.COMPILE, "0xowner", "h",
+      JobEntity.Summary queued = new JobClient(first, Duration.ofSeconds(30)).submit(id, ContractJobs.COMPILE, "0xowner", "h",
           sources("A.sol", "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract A { uint public x = 1; }\n"))
-          .toCompletableFuture().get(20, TimeUnit.SECONDS);
+          .toCompletableFuture().get(40, TimeUnit.SECONDS);
       assertTrue(queued.created());
       assertTrue(running.await(60, TimeUnit.SECONDS));
       await(first, id, JobEntity.Status.RUNNING);
@@ -147,8 +147,8 @@ class JobEntityTest {
         new JobWork.Registry(ContractJobs.work(toolchain, new CompilerWarningsAuditor(), contractSettings)), new JobSlots(2), FAST));
     try {
       String id = JobEntity.newId();
-      new JobClient(system, Duration.ofSeconds(10)).submit(id, ContractJobs.COMPILE, "0xowner", "h",
-          sources("B.sol", "pragma solidity ^0.8.0;\ncontract B {\n  function f( public {}\n}\n")).toCompletableFuture().get(20, TimeUnit.SECONDS);
+      new JobClient(system, Duration.ofSeconds(30)).submit(id, ContractJobs.COMPILE, "0xowner", "h",
+          sources("B.sol", "pragma solidity ^0.8.0;\ncontract B {\n  function f( public {}\n}\n")).toCompletableFuture().get(40, TimeUnit.SECONDS);
       JobEntity.Summary failed = await(system, id, JobEntity.Status.FAILED);
       assertEquals(1, failed.attempts(), "a compile error is not retried");
       assertFalse(failed.retryable());
@@ -173,8 +173,8 @@ class JobEntityTest {
         JobEntity.init(s, new JobWork.Registry(Map.of("flaky", flaky)), new JobSlots(2), FAST));
     try {
       String id = JobEntity.newId();
-      new JobClient(system, Duration.ofSeconds(10)).submit(id, "flaky", "0xowner", null, JSON.createObjectNode())
-          .toCompletableFuture().get(20, TimeUnit.SECONDS);
+      new JobClient(system, Duration.ofSeconds(30)).submit(id, "flaky", "0xowner", null, JSON.createObjectNode())
+          .toCompletableFuture().get(40, TimeUnit.SECONDS);
       JobEntity.Summary failed = await(system, id, JobEntity.Status.FAILED);
       assertEquals(3, failed.attempts());
       assertTrue(failed.retryable());
@@ -202,8 +202,8 @@ class JobEntityTest {
       StringBuilder big = new StringBuilder("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\n");
       for (int i = 0; i < 300; i++) big.append("contract C").append(i).append(" { function f() public pure returns (uint) { return ").append(i).append("; } }\n");
       String id = JobEntity.newId();
-      new JobClient(system, Duration.ofSeconds(10)).submit(id, "compile", "0xowner", null, sources("Big.sol", big.toString()))
-          .toCompletableFuture().get(20, TimeUnit.SECONDS);
+      new JobClient(system, Duration.ofSeconds(30)).submit(id, "compile", "0xowner", null, sources("Big.sol", big.toString()))
+          .toCompletableFuture().get(40, TimeUnit.SECONDS);
       JobEntity.Summary failed = await(system, id, JobEntity.Status.FAILED);
       assertEquals(2, failed.attempts());
       assertTrue(failed.retryable());
@@ -230,12 +230,12 @@ class JobEntityTest {
       JobProjection.init(s);
     });
     try {
-      JobClient client = new JobClient(system, Duration.ofSeconds(10));
+      JobClient client = new JobClient(system, Duration.ofSeconds(30));
       List<String> ids = new java.util.ArrayList<>();
       for (int i = 0; i < 8; i++) {
         String id = JobEntity.newId();
         ids.add(id);
-        client.submit(id, "slow", "0xowner", null, JSON.createObjectNode()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        client.submit(id, "slow", "0xowner", null, JSON.createObjectNode()).toCompletableFuture().get(40, TimeUnit.SECONDS);
       }
       for (String id : ids) {
         assertEquals(id, await(system, id, JobEntity.Status.SUCCEEDED).result().path("done").asText());
