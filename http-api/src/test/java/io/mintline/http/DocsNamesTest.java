@@ -36,7 +36,9 @@ class DocsNamesTest {
   @Test
   void theArchitectureGuideHasItsDiagramAndEveryFlow() throws IOException {
     String architecture = Files.readString(ROOT.resolve("docs/ARCHITECTURE.md"));
-    assertEquals(1, DocBlocks.all(architecture, "mermaid").size(), "one Mermaid diagram");
+    List<String> diagrams = DocBlocks.all(architecture, "mermaid");
+    assertEquals(1, diagrams.size(), "one Mermaid diagram");
+    assertEquals(List.of(), diagramProblems(diagrams.get(0)));
     for (String flow : List.of("## Flow 1: login", "## Flow 2: creator onboarding", "## Flow 3: a tip, from the chain to a claimed sticker",
         "## Flow 4: a contract job")) {
       assertTrue(architecture.contains(flow), "missing section " + flow);
@@ -68,6 +70,52 @@ class DocsNamesTest {
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("diagram WalletEntity:")), "the diagram is checked too: " + missing);
     assertTrue(missing.stream().allMatch(m -> m.contains("WalletEntity") || m.contains("watch-refresh")),
         "only the renamed names are reported: " + missing);
+  }
+
+  @Test
+  void theDiagramCheckFindsAnUndeclaredNodeAndAnUnclosedSubgraph() throws IOException {
+    String diagram = DocBlocks.all(Files.readString(ROOT.resolve("docs/ARCHITECTURE.md")), "mermaid").get(0);
+    String broken = diagram.replace("  listener --> gateway\n", "  listner --> gateway\n").replaceFirst("\n\\s*end\n", "\n");
+    assertEquals(2, diagramProblems(broken).size(), diagramProblems(broken).toString());
+  }
+
+  /**
+   * The mistakes that break a Mermaid flowchart or silently add a stray box: a first line that is
+   * not a flowchart, subgraphs not closed, an edge whose end is no declared node or subgraph (a
+   * typo there draws a new, empty node).
+   */
+  static List<String> diagramProblems(String diagram) {
+    List<String> problems = new java.util.ArrayList<>();
+    List<String> lines = diagram.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    if (!lines.get(0).matches("flowchart (LR|RL|TB|TD|BT)")) problems.add("not a flowchart: " + lines.get(0));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    long subgraphs = 0;
+    long ends = 0;
+    for (String line : lines) {
+      java.util.regex.Matcher node = java.util.regex.Pattern.compile("^(\\w+)\\s*[\\[(]").matcher(line);
+      java.util.regex.Matcher sub = java.util.regex.Pattern.compile("^subgraph (\\w+)").matcher(line);
+      if (sub.find()) {
+        subgraphs++;
+        ids.add(sub.group(1));
+      } else if (line.equals("end")) {
+        ends++;
+      } else if (!line.contains("-->") && node.find()) {
+        ids.add(node.group(1));
+      }
+    }
+    if (subgraphs != ends) problems.add(subgraphs + " subgraphs but " + ends + " ends");
+    java.util.regex.Pattern edge = java.util.regex.Pattern.compile("^(\\w+)\\s*-->(\\|[^|]*\\|)?\\s*(\\w+)$");
+    for (String line : lines) {
+      if (!line.contains("-->")) continue;
+      java.util.regex.Matcher m = edge.matcher(line);
+      if (!m.matches()) {
+        problems.add("an edge of an unexpected shape: " + line);
+      } else {
+        if (!ids.contains(m.group(1))) problems.add("edge from undeclared " + m.group(1));
+        if (!ids.contains(m.group(3))) problems.add("edge to undeclared " + m.group(3));
+      }
+    }
+    return problems;
   }
 
   /** The repository without node_modules, build output and git data. */
