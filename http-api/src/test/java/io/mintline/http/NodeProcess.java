@@ -48,7 +48,10 @@ final class NodeProcess implements AutoCloseable {
         "-Dmintline.http.port=" + httpPort,
         "-Dakka.management.http.port=" + freePort(),
         "-Dakka.remote.artery.canonical.port=" + freePort(),
-        "-Dmintline.devnet.port=0"));
+        "-Dmintline.devnet.port=0",
+        // These nodes are killed and restarted against deadlines; Kamon's bytecode instrumentation adds
+        // tens of seconds to each start on a loaded machine. OperationsHttpTest and NodeJarIT run with it.
+        "-Dmintline.metrics.instrumentation=false"));
     for (Map.Entry<String, ConfigValue> setting : settings.entrySet()) {
       command.add("-D" + setting.getKey() + "=" + setting.getValue().unwrapped());
     }

@@ -104,6 +104,7 @@ public final class JournalDatabase implements Extension {
             "akka.projection.jdbc.dialect = " + (db.vendor() == MintlineSettings.Vendor.POSTGRES ? "postgres-dialect" : "h2-dialect") + "\n"
                 + "akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = " + db.maxConnections() + "\n"
                 + "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
+                + "jdbc-journal.class = \"" + TimedJdbcJournal.class.getName() + "\"\n"
                 + "jdbc-journal.bufferSize = " + db.journalWriteBuffer() + "\n"
                 + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-read-journal.use-shared-db = " + SHARED_DB + "\n"

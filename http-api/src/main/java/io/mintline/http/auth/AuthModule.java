@@ -139,6 +139,16 @@ public final class AuthModule {
     return current;
   }
 
+  /** The audit log the auth routes write to (management routes audit cluster changes there too). */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** The wallet behind {@code Authorization: Bearer <jwt>}; ApiException 401 otherwise (management routes). */
+  public Principal principal(String authorization, String requestId) {
+    return fromBearer(authorization, requestId);
+  }
+
   Principal fromBearer(String header, String requestId) {
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new ApiException(ApiError.UNAUTHORIZED, "Authorization must be 'Bearer <access token>'");
