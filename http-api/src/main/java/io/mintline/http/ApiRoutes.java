@@ -6,7 +6,9 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.server.Route;
 import io.mintline.http.errors.ApiError;
+import io.mintline.engine.metrics.MintlineMetrics;
 import io.mintline.http.errors.ErrorHandling;
+import io.mintline.http.ops.RouteTemplates;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -39,6 +41,8 @@ public final class ApiRoutes {
       return respondWithHeaders(List.of(HttpHeader.parse(RequestIds.HEADER, requestId)), () ->
           mapResponse(response -> {
             logAccess(request, response.status().intValue(), started, requestId);
+            MintlineMetrics.httpRequest(RouteTemplates.of(request.getUri().path(), response.status().intValue()),
+                request.method().name(), response.status().intValue(), System.nanoTime() - started);
             return response;
           }, () ->
               handleExceptions(ErrorHandling.exceptionHandler(requestId), () ->

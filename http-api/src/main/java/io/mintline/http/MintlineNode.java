@@ -17,7 +17,11 @@ import com.typesafe.config.ConfigFactory;
 import com.algorand.algosdk.v2.client.common.AlgodClient;
 import io.mintline.config.MintlineSettings;
 import io.mintline.config.NetworkProfile;
+import io.mintline.config.OperationsSettings;
 import io.mintline.config.SettingsException;
+import io.mintline.http.ops.ManagementAccess;
+import io.mintline.http.ops.MetricsSampler;
+import io.mintline.http.ops.NodeMetrics;
 import io.mintline.deploy.algorand.AlgorandGenesis;
 import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.persistence.JournalDatabase;
@@ -148,6 +152,8 @@ public final class MintlineNode {
       throw e;
     }
 
+    OperationsSettings ops = OperationsSettings.load(full);
+    NodeMetrics.start(ops, full);
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), "mintline", full);
@@ -239,6 +245,9 @@ public final class MintlineNode {
       ListenerRoutes listenerRoutes = new ListenerRoutes(listenerClient, settings.askTimeout());
       WalletRoutes wallets = new WalletRoutes(system, settings.askTimeout());
       AuthModule auth = AuthModule.start(system, settings, network, genesis.hash(), algod, database);
+      ManagementAccess.get(system.classicSystem()).configure(ops, auth);
+      MetricsSampler.start(system, ops, new MetricsSampler.Sources(pipeline, listener == null ? null : listenerClient,
+          settings.network().id(), database.dataSource(), gateway, algod, keys.mint().address(), keyCreated(ops, keys)));
       DeploymentRoutes deployments =
           new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
       StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
@@ -287,6 +296,17 @@ public final class MintlineNode {
 
   private static java.util.concurrent.Executor blockingIo(ActorSystem<?> system) {
     return system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+  }
+
+  /** When each role key was made: configured, or the node's start for keys it generated just now (devnet). */
+  private static java.util.Map<OperationsSettings.Role, java.time.Instant> keyCreated(OperationsSettings ops, KeyRing keys) {
+    java.util.Map<OperationsSettings.Role, java.time.Instant> created = new java.util.EnumMap<>(OperationsSettings.Role.class);
+    java.time.Instant now = java.time.Instant.now();
+    for (io.mintline.deploy.keys.KeyRole role : keys.generated()) {
+      created.put(OperationsSettings.Role.valueOf(role.name()), now);
+    }
+    created.putAll(ops.keyCreated());
+    return created;
   }
 
   /** The platform's own accounts: their payments to a TipProxy (its funding) are not tips. */

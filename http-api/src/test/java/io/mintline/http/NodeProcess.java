@@ -51,7 +51,10 @@ final class NodeProcess implements AutoCloseable {
         "-Dmintline.devnet.port=0",
         // Tests drive many requests from 127.0.0.1: limits far above them (a setting below overrides).
         "-Dmintline.edge.rate-limits.anonymous-per-minute=1000000",
-        "-Dmintline.edge.rate-limits.free-per-minute=1000000"));
+        "-Dmintline.edge.rate-limits.free-per-minute=1000000",
+        // These nodes are killed and restarted against deadlines; Kamon's bytecode instrumentation adds
+        // tens of seconds to each start on a loaded machine. OperationsHttpTest and NodeJarIT run with it.
+        "-Dmintline.metrics.instrumentation=false"));
     for (Map.Entry<String, ConfigValue> setting : settings.entrySet()) {
       command.add("-D" + setting.getKey() + "=" + setting.getValue().unwrapped());
     }

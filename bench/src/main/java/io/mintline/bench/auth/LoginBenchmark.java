@@ -70,6 +70,10 @@ public class LoginBenchmark {
     @Param({"h2", "postgres"})
     public String database;
 
+    /** on: Kamon started as the node starts it (instrumentation attached, Mintline's metrics recorded); off: none. */
+    @Param({"off"})
+    public String metrics;
+
     Path dataDir;
     Devnet devnet;
     ActorSystem<Void> system;
@@ -97,6 +101,7 @@ public class LoginBenchmark {
           .withFallback(ConfigFactory.load());
       MintlineSettings settings = MintlineSettings.load(config);
       Config full = JournalDatabase.akkaConfig(settings.database()).withFallback(config).resolve();
+      if (metrics.equals("on")) io.mintline.http.ops.NodeMetrics.start(io.mintline.config.OperationsSettings.load(full), full);
       system = ActorSystem.create(Behaviors.empty(), "login-bench", full);
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));

@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.minting.MintingBench \
- *     [--tips 20000] [--fans 2000] [--delivery 512] [--runs 3] [--warmup-tips 4000] [--block-interval-ms 1000] \
+ *     [--tips 20000] [--fans 2000] [--delivery 512] [--runs 3] [--warmup-tips 4000] [--block-interval-ms 1000] [--metrics off|on] \
  *     [--pg jdbc:postgresql://127.0.0.1:5432/postgres] [--pg-user postgres] \
  *     [--profile runs.collapsed --profiler-lib /path/to/libasyncProfiler.so]   (async-profiler's jar on -cp too)
  * </pre>
@@ -100,6 +100,9 @@ public final class MintingBench {
     Config base = overrides.withFallback(ConfigFactory.load()).resolve();
     MintlineSettings mintline = MintlineSettings.load(base);
     Config full = JournalDatabase.akkaConfig(mintline.database()).withFallback(base);
+    // --metrics on: Kamon started as the node starts it (instrumentation attached, Mintline's metrics recorded).
+    boolean metrics = o.getOrDefault("metrics", "off").equals("on");
+    if (metrics) io.mintline.http.ops.NodeMetrics.start(io.mintline.config.OperationsSettings.load(full), full);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
     JournalDatabase database = JournalDatabase.get(system);
     while (!database.migrated()) Thread.sleep(50);
@@ -115,9 +118,9 @@ public final class MintingBench {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
 
     System.out.printf(Locale.ROOT, "minting bench: %d tips per run from %d fans, delivery parallelism %d, %d runs after a %d-tip warm-up, "
-            + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal%n",
+            + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal, metrics %s%n",
         tips, fans, delivery, runs, warmup, blockMs, settings.groupSize(), settings.parallelism(), settings.confirmingGroups(),
-        settings.queueSize(), Runtime.getRuntime().availableProcessors());
+        settings.queueSize(), Runtime.getRuntime().availableProcessors(), metrics ? "on" : "off");
     List<String> fanAddresses = new ArrayList<>();
     for (int i = 0; i < fans; i++) fanAddresses.add(Ed25519Signer.generate("fan").address().toString());
     Random random = new Random(7);

@@ -19,6 +19,7 @@ import io.mintline.deploy.algorand.ChainParams;
 import io.mintline.deploy.algorand.Confirmation;
 import io.mintline.deploy.sticker.StickerMinter;
 import io.mintline.engine.concurrent.Stages;
+import io.mintline.engine.metrics.MintlineMetrics;
 import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.serialization.CborSerializable;
 import java.time.Duration;
@@ -231,6 +232,7 @@ public final class MintingPipeline {
           // Not every member holds its request: these bytes must never reach the chain.
           // Every member hears it (one that persisted late included) and signs anew.
           for (Member m : members) m.wallet().tell(new WalletEntity.MintNotSubmitted(m.mint().tipTxId(), m.mint().txId(), false));
+          MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.UNPREPARED, members.size());
           return CompletableFuture.completedFuture(List.<Member>of());
         }
         return submit(group.submitBytes(), members, 1);
@@ -238,6 +240,7 @@ public final class MintingPipeline {
     }).exceptionally(error -> {
       // No params (algod unreachable) or a signing bug: nothing was persisted or sent; the wallets offer again.
       log.warn("minting: could not prepare a group of {}: {}", mints.size(), message(error));
+      MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.UNPREPARED, mints.size());
       for (NewMint m : mints) m.wallet().tell(new WalletEntity.MintNotSubmitted(m.tipTxId(), null, false));
       return List.of();
     });
@@ -259,6 +262,7 @@ public final class MintingPipeline {
   /** Submits with backoff while algod cannot take it; a refusal goes to the members. */
   private CompletionStage<List<Member>> submit(byte[] bytes, List<Member> members, int attempt) {
     return gateway.submit(bytes).handle((txId, error) -> {
+      if (error == null) MintlineMetrics.mintsSubmitted(members.size());
       if (error == null) return CompletableFuture.completedFuture(members);
       ChainException chain = chainFailure(error);
       if (chain != null && chain.retryable() && attempt < settings.retry().maxAttempts()) {
@@ -282,6 +286,7 @@ public final class MintingPipeline {
             ? new WalletEntity.MintNotSubmitted(m.mint().tipTxId(), m.mint().txId(), true)
             : new WalletEntity.MintRejected(m.mint().tipTxId(), m.mint().txId(), reason));
         if (!m.grouped()) failed.incrementAndGet();
+        if (!m.grouped()) MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.REJECTED, 1);
         pending.remove(m.mint().tipTxId());
       }
       return CompletableFuture.completedFuture(List.<Member>of());
@@ -309,19 +314,22 @@ public final class MintingPipeline {
             return CompletableFuture.failedFuture(error);
           })
           .<Void>handle((found, error) -> {
-            pending.remove(s.tipTxId());
+            Long accepted = pending.remove(s.tipTxId());
             if (error != null) {
               // The gateway stopped (shutdown): the wallet resumes from its persisted request later.
               return null;
             }
             if (found.isPresent() && found.get().assetId() != null) {
               countMinted();
+              MintlineMetrics.mintConfirmed(accepted);
               mintedObserver.accept(s.tipTxId());
               m.wallet().tell(new WalletEntity.MintConfirmed(s.tipTxId(), s.txId(), found.get().assetId(), found.get().round()));
             } else if (found.isPresent()) {
               failed.incrementAndGet();
+              MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.NO_ASSET, 1);
               m.wallet().tell(new WalletEntity.MintRejected(s.tipTxId(), s.txId(), "confirmed transaction created no asset"));
             } else {
+              MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.EXPIRED, 1);
               m.wallet().tell(new WalletEntity.MintExpired(s.tipTxId(), s.txId()));
             }
             return null;

@@ -120,6 +120,7 @@ public final class JournalDatabase implements Extension {
                 + "akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = " + db.maxConnections() + "\n"
                 + PLUGINS
                 + "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
+                + "jdbc-journal.class = \"" + TimedJdbcJournal.class.getName() + "\"\n"
                 + "jdbc-journal.bufferSize = " + db.journalWriteBuffer() + "\n"
                 + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-read-journal.use-shared-db = " + SHARED_DB + "\n"

@@ -169,9 +169,14 @@ public final class AuthModule {
     }, blockingIo);
   }
 
-  /** The audit log (admin changes write their rows with it). */
+  /** The audit log the auth routes write to (management routes audit cluster changes there too). */
   public AuditLog audit() {
     return audit;
+  }
+
+  /** The wallet behind {@code Authorization: Bearer <jwt>}; ApiException 401 otherwise (management routes). */
+  public Principal principal(String authorization, String requestId) {
+    return fromBearer(authorization, requestId);
   }
 
   Principal fromBearer(String header, String requestId) {
