@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigFactory;
 import io.mintline.config.MintlineSettings;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.wallet.TipReceived;
+import io.mintline.engine.minting.StickerBook;
 import io.mintline.engine.wallet.WalletEntity;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,21 +29,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * The state of one busy wallet: a fan with {@code --tips} tips, each with its sticker minted, in a
- * real journal (embedded H2 or the local PostgreSQL). The history is written into the journal as the
- * entity would have written it (its events, then its latest snapshot as the entity's retention takes
- * it), then the real entity is started and the time to its first answer is its recovery time.
+ * real snapshot store (embedded H2 or the local PostgreSQL). The entities' latest snapshots after that
+ * history (retention snapshots every 100 events) are written as the entities would write them, then
+ * the real entities are started and the time to their first answers is the recovery time.
  * Reports recovery time (median of {@code --runs}), snapshot bytes and the live heap the recovered
  * wallet retains (heap after full GCs with the entity alive, minus before it started).
  *
@@ -78,6 +77,10 @@ public final class WalletStateBench {
         akka.persistence.journal.plugin = "jdbc-journal"
         akka.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
         akka.loglevel = WARNING
+        akka.remote.artery.canonical.hostname = 127.0.0.1
+        akka.remote.artery.canonical.port = 0
+        # Today's wallet snapshot of this history is 40 MB: more than the default 10 s to write on PostgreSQL here.
+        jdbc-snapshot-store.circuit-breaker.call-timeout = 300s
         akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         """).withFallback(dbConfig);
     Config base = overrides.withFallback(ConfigFactory.load()).resolve();
@@ -122,40 +125,56 @@ public final class WalletStateBench {
   }
 
   /** The history of one fan as this version of the wallet journals it. */
-  private record History(String fan, List<String> persistenceIds, String describe) {
+  private record History(String fan, List<String> persistenceIds, String describe, long lastAsset) {
     static History write(ActorSystem<Guardian.Msg> system, String fan, int tips) throws Exception {
       Random random = new Random(11);
       Instant at = Instant.parse("2026-11-30T00:00:00Z");
-      Set<String> keys = new HashSet<>();
-      Map<String, WalletEntity.Sticker> stickers = new HashMap<>();
-      // Per tip the wallet journals TipRecorded, MintRequested and StickerMinted; the state is built
-      // as its event handler leaves it (folding through today's handler would copy the sticker map
-      // per event: ~10^10 entry copies for this history).
+      // Per tip the wallet journals TipRecorded and the fan's sticker book MintRequested and
+      // StickerMinted; the states are the event handlers' fold of that history. One tip per round,
+      // delivered as the listener does: carrying its watermark, persisted every 200 rounds (batch-rounds).
+      WalletEntity.State wallet = WalletEntity.State.EMPTY;
+      StickerBook.State book = StickerBook.State.EMPTY;
       for (int i = 0; i < tips; i++) {
         String tip = txid(random);
         byte[] seed = bytes(random, 32);
         long round = 1000 + i;
-        keys.add("s:" + tip);
-        stickers.put(tip, new WalletEntity.Sticker(tip, round, seed, "CREATOR", false, WalletEntity.MintStatus.MINTED, txid(random),
-            null, 0, false, 10_000L + i, round + 2, false, null));
+        long watermark = (round - 1) / 200 * 200;
+        wallet = wallet.tipRecorded(new WalletEntity.TipRecorded(fan, tip, TipReceived.Direction.SENT, round, seed, fan, "CREATOR",
+            1_000_000, false, at, watermark));
+        String txId = txid(random);
+        book = book.next(new StickerBook.MintRequested(fan, tip, round, seed, "CREATOR", false, txId, bytes(random, 260), round,
+            round + 1000, true, watermark, at), RECENT);
+        book = book.next(new StickerBook.StickerMinted(fan, tip, 10_000L + i, false, round + 2, txId, at), RECENT);
       }
-      WalletEntity.State state = new WalletEntity.State(at, at, 0, WalletEntity.Role.FAN, null, null, null, null, keys, stickers);
-      String pid = PersistenceId.of(WalletEntity.ENTITY_KEY.name(), fan).id();
-      saveSnapshot(system, pid, 3L * tips, state);
-      return new History(fan, List.of(pid), "one Wallet entity (TipRecorded, MintRequested, StickerMinted per tip)");
+      String walletPid = PersistenceId.of(WalletEntity.ENTITY_KEY.name(), fan).id();
+      String bookPid = PersistenceId.of(StickerBook.ENTITY_KEY.name(), fan).id();
+      saveSnapshot(system, walletPid, tips, wallet);
+      saveSnapshot(system, bookPid, 2L * tips, book);
+      return new History(fan, List.of(walletPid, bookPid), "a Wallet entity (TipRecorded per tip: " + wallet.tips()
+          + ") and a StickerBook (MintRequested, StickerMinted per tip: " + book + ")", 10_000L + tips - 1);
     }
 
     List<ActorRef<?>> recover(ActorSystem<Guardian.Msg> system) throws Exception {
       ActorRef<WalletEntity.Command> wallet = ask(system, (ActorRef<ActorRef<WalletEntity.Command>> reply) -> new Guardian.Spawn<>(
           WalletEntity.create(fan, Clock.systemUTC()), reply));
+      ActorRef<StickerBook.Command> book = ask(system, (ActorRef<ActorRef<StickerBook.Command>> reply) -> new Guardian.Spawn<>(
+          StickerBook.create(fan, Clock.systemUTC(), null, RECENT), reply));
       WalletEntity.Summary summary = ask(system, (ActorRef<WalletEntity.Summary> reply) -> {
         wallet.tell(new WalletEntity.GetWallet(reply));
         return null;
       });
+      StickerBook.Found found = ask(system, (ActorRef<StickerBook.Found> reply) -> {
+        book.tell(new StickerBook.FindAsset(lastAsset, reply));
+        return null;
+      });
       if (!summary.known()) throw new IllegalStateException("the wallet did not recover its history");
-      return List.of(wallet);
+      if (found.sticker() == null) System.out.println("(the newest sticker is not in the book's recent window?)");
+      return List.of(wallet, book);
     }
   }
+
+  /** Finished stickers a book keeps in memory (mintline.stickers.recent-window's default). */
+  static final int RECENT = 1000;
 
   // ---- the entity's latest snapshot, in the real snapshot store ----
 
