@@ -51,6 +51,10 @@ class StickerHttpTest {
 
   /** Hands a tip to the fan's sticker book as the fan's wallet does, and waits for its acknowledgement. */
   static String tip(Account fan, byte[] seed) throws Exception {
+    return tip(node, fan, seed);
+  }
+
+  static String tip(TestNode node, Account fan, byte[] seed) throws Exception {
     byte[] txid = new byte[32];
     new SecureRandom().nextBytes(txid);
     String tipTxId = Encoder.encodeToBase32StripPad(txid);
@@ -77,6 +81,10 @@ class StickerHttpTest {
   }
 
   static HttpResponse<String> claim(String token, long assetId) throws Exception {
+    return claim(node, token, assetId);
+  }
+
+  static HttpResponse<String> claim(TestNode node, String token, long assetId) throws Exception {
     return node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/stickers/" + assetId + "/claim")))
         .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()));
   }
