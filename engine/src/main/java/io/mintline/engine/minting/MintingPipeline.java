@@ -301,6 +301,15 @@ public final class MintingPipeline {
         return CompletableFuture.completedFuture(members);
       }
       String reason = message(error);
+      if (reason.contains("txn dead")) {
+        // The window passed before algod took the bytes (a slow journal, a loaded node): they are in
+        // no block and never will be, so every member signs anew, alone, with the same lease.
+        for (Member m : members) {
+          m.owner().tell(new NotSubmitted(m.mint().tipTxId(), m.mint().txId(), true));
+          pending.remove(m.mint().tipTxId());
+        }
+        return CompletableFuture.completedFuture(List.<Member>of());
+      }
       if (members.size() == 1 && !members.get(0).grouped() && reason.contains("lease")) {
         // Another creation for this tip holds the lease: await ours; the chain has at most one.
         return CompletableFuture.completedFuture(members);

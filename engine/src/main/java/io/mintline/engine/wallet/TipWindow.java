@@ -33,11 +33,15 @@ import scala.collection.immutable.HashMap$;
  *       delivery itself; otherwise it was never handled (had it been, its key would still be here).</li>
  * </ul>
  * The window therefore holds only tips of rounds the listener has not settled yet (one watermark
- * batch, plus rescans in progress), whatever the entity's history. The listener's watermark must
- * only move from its current run (a write from a run it has abandoned, landing after the next run
- * rescanned a new TipProxy at a lower watermark, could let a late message of the abandoned rescan
- * through); see the report of issue 11. A delivery without a watermark ({@code w < 0}, tests and
- * benchmarks that deliver by hand) never settles anything: its keys stay, which is exact too.
+ * batch, plus rescans in progress), whatever the entity's history.
+ *
+ * <p>Assumed of the listener (true of {@code ChainListener} as long as one run at a time moves the
+ * watermark): the watermark only moves from the run in progress. A watermark write of a run the
+ * listener has abandoned (the watchdog aborts a scan while its write is in flight) that lands after
+ * the next run began rescanning a new TipProxy at the lower watermark would give two attempts of that
+ * rescan different watermarks, and a late message of the earlier attempt could then pass as new once
+ * its key is forgotten. A delivery without a watermark ({@code w < 0}: tests and benchmarks that
+ * deliver by hand) never settles anything: its keys stay, which is exact too.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
