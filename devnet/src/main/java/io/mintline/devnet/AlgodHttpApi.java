@@ -221,7 +221,7 @@ final class AlgodHttpApi {
     if (p.length == 4 && p[2].equals("pending")) {
       get(method);
       boolean msgpack = msgpack(query);
-      TxnRecord r = ledger.txn(p[3]);
+      TxnRecord r = ledger.pending(p[3]);
       if (r == null) {
         throw new HttpError(404, "txn does not exist");
       }

@@ -153,6 +153,14 @@ public final class Devnet implements AutoCloseable {
   }
 
   /** Stops making rounds; submissions get 503 until {@link #resume()}. */
+  /**
+   * Test hook, in process only (no HTTP route): the pending endpoint forgets every transaction it
+   * knows, as real algod forgets pending transactions; blocks keep the confirmed ones.
+   */
+  public void forgetPendingTransactions() {
+    ledger.forgetPending();
+  }
+
   public void pause() {
     paused = true;
     log.info("devnet paused at round {}", ledger.lastRound());

@@ -12,7 +12,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.mintline.deploy.algorand.Txids;
 import io.mintline.engine.testing.TestDatabases;
-import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.engine.minting.StickerBook;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -49,14 +49,18 @@ class StickerHttpTest {
     if (node != null) node.close();
   }
 
-  /** Hands a tip to the fan's wallet as the listener does, and waits for its acknowledgement. */
+  /** Hands a tip to the fan's sticker book as the fan's wallet does, and waits for its acknowledgement. */
   static String tip(Account fan, byte[] seed) throws Exception {
+    return tip(node, fan, seed);
+  }
+
+  static String tip(TestNode node, Account fan, byte[] seed) throws Exception {
     byte[] txid = new byte[32];
     new SecureRandom().nextBytes(txid);
     String tipTxId = Encoder.encodeToBase32StripPad(txid);
-    WalletEntity.MintAck ack = ClusterSharding.get(node.node.system())
-        .entityRefFor(WalletEntity.ENTITY_KEY, fan.getAddress().toString())
-        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tipTxId, 7, seed, "CREATOR", r), Duration.ofSeconds(20))
+    StickerBook.MintAck ack = ClusterSharding.get(node.node.system())
+        .entityRefFor(StickerBook.ENTITY_KEY, fan.getAddress().toString())
+        .<StickerBook.MintAck>ask(r -> new StickerBook.RequestMint(tipTxId, 7, seed, "CREATOR", r), Duration.ofSeconds(20))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertTrue(ack.accepted(), ack.toString());
     return tipTxId;
@@ -77,6 +81,10 @@ class StickerHttpTest {
   }
 
   static HttpResponse<String> claim(String token, long assetId) throws Exception {
+    return claim(node, token, assetId);
+  }
+
+  static HttpResponse<String> claim(TestNode node, String token, long assetId) throws Exception {
     return node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/stickers/" + assetId + "/claim")))
         .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()));
   }

@@ -20,6 +20,7 @@ import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
 import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.minting.MintingPipeline;
+import io.mintline.engine.minting.StickerBook;
 import io.mintline.engine.minting.StickerProjection;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.wallet.WalletEntity;
@@ -206,9 +207,9 @@ public final class MintingBench {
         cpu / 1e3 / tips.size(), load);
   }
 
-  private static java.util.concurrent.CompletionStage<WalletEntity.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
-    return Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(20)))
+  private static java.util.concurrent.CompletionStage<StickerBook.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
+    return Stages.direct(sharding.entityRefFor(StickerBook.ENTITY_KEY, tip.fan())
+        .<StickerBook.MintAck>ask(r -> new StickerBook.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(20)))
         // As the listener does: "not now" or no answer in time (a wallet restarting) → deliver again.
         .handle((ack, error) -> error == null && ack.accepted() ? java.util.concurrent.CompletableFuture.completedFuture(ack)
             : akka.pattern.Patterns.after(Duration.ofMillis(20), system.classicSystem().scheduler(), system.executionContext(),

@@ -128,6 +128,39 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
     return settled(follower.await(txId, firstValid, lastValid));
   }
 
+  /** Blocks read at once by {@link #findInRounds}: a proof of absence is rare, a validity window up to 1,000 rounds. */
+  private static final int PROOF_PARALLELISM = 8;
+
+  @Override
+  public CompletionStage<Optional<Confirmation>> findInRounds(String txId, long firstRound, long lastRound) {
+    long from = Math.max(1, firstRound);
+    return lastRound().thenCompose(last -> {
+      if (last <= lastRound) {
+        return CompletableFuture.failedFuture(new ChainException(ChainException.Kind.UNAVAILABLE,
+            "the chain (round " + last + ") is not past round " + lastRound + " yet: no proof about " + txId, null));
+      }
+      return searchBlocks(txId, from, lastRound);
+    });
+  }
+
+  private CompletionStage<Optional<Confirmation>> searchBlocks(String txId, long from, long to) {
+    if (from > to) return CompletableFuture.completedFuture(Optional.empty());
+    long end = Math.min(to, from + PROOF_PARALLELISM - 1);
+    List<CompletableFuture<AlgorandBlock>> blocks = new java.util.ArrayList<>();
+    for (long r = from; r <= end; r++) blocks.add(block(r).toCompletableFuture());
+    return CompletableFuture.allOf(blocks.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      for (CompletableFuture<AlgorandBlock> f : blocks) {
+        AlgorandBlock b = f.join();
+        for (AlgorandBlock.Txn t : b.txns()) {
+          if (t.txId().equals(txId)) {
+            return CompletableFuture.completedFuture(Optional.of(new Confirmation(txId, b.round(), t.createdAppId(), t.createdAssetId())));
+          }
+        }
+      }
+      return searchBlocks(txId, end + 1, to);
+    });
+  }
+
   @Override
   public CompletionStage<Optional<AssetHolding>> holding(String address, long assetId) {
     return settled(http.get("/v2/accounts/" + address + "/assets/" + assetId + "?format=json", timeout).thenApply(a -> {

@@ -45,6 +45,14 @@ public interface AlgorandGateway {
   }
 
   /**
+   * Reads the blocks of rounds {@code firstRound..lastRound} and answers {@code txId}'s confirmation if
+   * one of them holds it, empty if none does: a proof of absence that trusts no pending pool (algod
+   * forgets pending transactions; the indexer is not a dependency). Fails with a retryable
+   * {@link ChainException} when the chain is not yet past {@code lastRound} or a block cannot be read.
+   */
+  CompletionStage<Optional<Confirmation>> findInRounds(String txId, long firstRound, long lastRound);
+
+  /**
    * {@code address}'s holding of {@code assetId} ({@code GET /v2/accounts/{address}/assets/{id}}):
    * empty when the account has not opted in to the asset.
    */

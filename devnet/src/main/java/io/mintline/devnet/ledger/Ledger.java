@@ -156,6 +156,23 @@ public final class Ledger {
     return txids.get(txid);
   }
 
+  /** Txids the pending endpoint no longer answers for (see {@link #forgetPending()}). */
+  private final java.util.Set<String> forgottenPending = new java.util.HashSet<>();
+
+  /**
+   * Forgets every transaction known so far in the pending endpoint's view, as real algod does once a
+   * transaction left its pool (the blocks still hold the confirmed ones). For tests of code that must
+   * not trust the pending pool; not reachable over HTTP.
+   */
+  public synchronized void forgetPending() {
+    forgottenPending.addAll(txids.keySet());
+  }
+
+  /** The transaction as {@code /v2/transactions/pending/{txid}} sees it: null once forgotten. */
+  public synchronized TxnRecord pending(String txid) {
+    return forgottenPending.contains(txid) ? null : txids.get(txid);
+  }
+
   public synchronized AccountSnapshot account(String address) {
     AccountState a = accounts.get(address);
     long round = lastRound();

@@ -360,10 +360,12 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
 
   private CompletionStage<Done> deliver(TipReceived tip) {
     boolean below = tip.amount() < settings.minTipMicroAlgos();
+    // Every round up to the persisted watermark is acknowledged: wallets forget tips settled by it (TipWindow).
+    long watermark = persistedRound.get();
     CompletionStage<WalletEntity.TipAck> fan = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, r), settings.deliveryTimeout()));
+        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, watermark, r), settings.deliveryTimeout()));
     CompletionStage<WalletEntity.TipAck> creator = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.creator())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, r), settings.deliveryTimeout()));
+        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, watermark, r), settings.deliveryTimeout()));
     return fan.thenCombine(creator, (a, b) -> {
       if (!a.duplicate() || !b.duplicate()) tipsSeen.incrementAndGet();
       return Done.getInstance();

@@ -20,7 +20,6 @@ import io.mintline.deploy.algorand.Confirmation;
 import io.mintline.deploy.sticker.StickerMinter;
 import io.mintline.engine.concurrent.Stages;
 import io.mintline.engine.metrics.MintlineMetrics;
-import io.mintline.engine.wallet.WalletEntity;
 import io.mintline.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,22 +65,52 @@ import org.slf4j.LoggerFactory;
 public final class MintingPipeline {
   private static final Logger log = LoggerFactory.getLogger(MintingPipeline.class);
 
-  /** What a wallet hands the pipeline. */
+  /** What an owner of mints (a sticker book) hands the pipeline; {@code replyTo} hears about the job. */
   public sealed interface Job extends CborSerializable permits NewMint, Resume {
     String tipTxId();
 
-    ActorRef<WalletEntity.Command> wallet();
+    ActorRef<Reply> replyTo();
   }
 
   /**
    * Sign and submit a sticker for a tip. {@code alone}: keep it out of groups (after its group was
    * refused, so one bad member cannot fail others twice).
    */
-  public record NewMint(String tipTxId, boolean golden, boolean alone, ActorRef<WalletEntity.Command> wallet) implements Job {}
+  public record NewMint(String tipTxId, boolean golden, boolean alone, ActorRef<Reply> replyTo) implements Job {}
 
-  /** Finish a request persisted earlier (after a crash or restart): resend if single, then await. */
-  public record Resume(String tipTxId, String txId, byte[] signedBytes, long lastValid, boolean grouped,
-      ActorRef<WalletEntity.Command> wallet) implements Job {}
+  /**
+   * Finish a request persisted earlier (after a crash or restart): resend if single, then await;
+   * {@code firstValid} is 0 for a request persisted before it was recorded.
+   */
+  public record Resume(String tipTxId, String txId, byte[] signedBytes, long firstValid, long lastValid, boolean grouped,
+      ActorRef<Reply> replyTo) implements Job {}
+
+  /** What the pipeline tells the owner of a job: its own protocol, so it depends on no owner. */
+  public sealed interface Reply extends CborSerializable permits PersistRequest, Confirmed, Expired, NotSubmitted, Rejected, Undecided {
+    String tipTxId();
+  }
+
+  /** Persist the signed creation for a tip, then reply: nothing is submitted before every member did. */
+  public record PersistRequest(String tipTxId, String txId, byte[] signedBytes, long firstValid, long lastValid, boolean grouped,
+      ActorRef<StatusReply<Done>> replyTo) implements Reply {}
+
+  /** The creation is confirmed. */
+  public record Confirmed(String tipTxId, String txId, long assetId, long round) implements Reply {}
+
+  /**
+   * The chain passed lastValid and the blocks of rounds firstValid..lastValid, read one by one, do not
+   * hold the creation: rebuild (same lease).
+   */
+  public record Expired(String tipTxId, String txId) implements Reply {}
+
+  /** The creation was not submitted (or its group was refused whole): rebuild, {@code alone} outside any group. */
+  public record NotSubmitted(String tipTxId, String txId, boolean alone) implements Reply {}
+
+  /** The chain refused the creation for good. */
+  public record Rejected(String tipTxId, String txId, String reason) implements Reply {}
+
+  /** No verdict (the gateway stopped, or the window's blocks could not all be read): resume the request later. */
+  public record Undecided(String tipTxId, String txId, String reason) implements Reply {}
 
   /** Why an offer was not taken. */
   public enum Offer {
@@ -122,7 +151,7 @@ public final class MintingPipeline {
     this.mintedObserver = observer;
   }
 
-  private record Member(StickerMinter.SignedMint mint, ActorRef<WalletEntity.Command> wallet, boolean grouped) {}
+  private record Member(StickerMinter.SignedMint mint, ActorRef<Reply> owner, boolean grouped) {}
 
   private MintingPipeline(ActorSystem<?> system, MintingSettings settings, StickerMinter minter, AlgorandGateway gateway) {
     this.system = system;
@@ -226,12 +255,12 @@ public final class MintingPipeline {
       List<StickerMinter.MintOrder> orders = mints.stream().map(m -> new StickerMinter.MintOrder(m.tipTxId(), m.golden())).toList();
       StickerMinter.SignedGroup group = minter.signGroup(orders, p);
       List<Member> members = new ArrayList<>(mints.size());
-      for (int i = 0; i < mints.size(); i++) members.add(new Member(group.members().get(i), mints.get(i).wallet(), group.grouped()));
+      for (int i = 0; i < mints.size(); i++) members.add(new Member(group.members().get(i), mints.get(i).replyTo(), group.grouped()));
       return persistAll(members).thenCompose(persisted -> {
         if (persisted.size() < members.size()) {
           // Not every member holds its request: these bytes must never reach the chain.
           // Every member hears it (one that persisted late included) and signs anew.
-          for (Member m : members) m.wallet().tell(new WalletEntity.MintNotSubmitted(m.mint().tipTxId(), m.mint().txId(), false));
+          for (Member m : members) m.owner().tell(new NotSubmitted(m.mint().tipTxId(), m.mint().txId(), false));
           MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.UNPREPARED, members.size());
           return CompletableFuture.completedFuture(List.<Member>of());
         }
@@ -241,7 +270,7 @@ public final class MintingPipeline {
       // No params (algod unreachable) or a signing bug: nothing was persisted or sent; the wallets offer again.
       log.warn("minting: could not prepare a group of {}: {}", mints.size(), message(error));
       MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.UNPREPARED, mints.size());
-      for (NewMint m : mints) m.wallet().tell(new WalletEntity.MintNotSubmitted(m.tipTxId(), null, false));
+      for (NewMint m : mints) m.replyTo().tell(new NotSubmitted(m.tipTxId(), null, false));
       return List.of();
     });
   }
@@ -250,8 +279,8 @@ public final class MintingPipeline {
     List<CompletableFuture<Optional<Member>>> asks = new ArrayList<>(members.size());
     for (Member m : members) {
       StickerMinter.SignedMint s = m.mint();
-      asks.add(Stages.direct(AskPattern.<WalletEntity.Command, StatusReply<Done>>ask(m.wallet(),
-              replyTo -> new WalletEntity.PersistMintRequest(s.tipTxId(), s.txId(), s.signedBytes(), s.lastValid(), m.grouped(), replyTo),
+      asks.add(Stages.direct(AskPattern.<Reply, StatusReply<Done>>ask(m.owner(),
+              replyTo -> new PersistRequest(s.tipTxId(), s.txId(), s.signedBytes(), s.firstValid(), s.lastValid(), m.grouped(), replyTo),
               settings.persistTimeout(), system.scheduler()))
           .handle((reply, error) -> error == null && reply.isSuccess() ? Optional.of(m) : Optional.<Member>empty()));
     }
@@ -276,15 +305,24 @@ public final class MintingPipeline {
         return CompletableFuture.completedFuture(members);
       }
       String reason = message(error);
+      if (reason.contains("txn dead")) {
+        // The window passed before algod took the bytes (a slow journal, a loaded node): they are in
+        // no block and never will be, so every member signs anew, alone, with the same lease.
+        for (Member m : members) {
+          m.owner().tell(new NotSubmitted(m.mint().tipTxId(), m.mint().txId(), true));
+          pending.remove(m.mint().tipTxId());
+        }
+        return CompletableFuture.completedFuture(List.<Member>of());
+      }
       if (members.size() == 1 && !members.get(0).grouped() && reason.contains("lease")) {
         // Another creation for this tip holds the lease: await ours; the chain has at most one.
         return CompletableFuture.completedFuture(members);
       }
       for (Member m : members) {
         // A group is refused whole: its members retry alone, so one bad member fails only itself.
-        m.wallet().tell(m.grouped()
-            ? new WalletEntity.MintNotSubmitted(m.mint().tipTxId(), m.mint().txId(), true)
-            : new WalletEntity.MintRejected(m.mint().tipTxId(), m.mint().txId(), reason));
+        m.owner().tell(m.grouped()
+            ? new NotSubmitted(m.mint().tipTxId(), m.mint().txId(), true)
+            : new Rejected(m.mint().tipTxId(), m.mint().txId(), reason));
         if (!m.grouped()) failed.incrementAndGet();
         if (!m.grouped()) MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.REJECTED, 1);
         pending.remove(m.mint().tipTxId());
@@ -294,14 +332,20 @@ public final class MintingPipeline {
   }
 
   private CompletionStage<List<Member>> resume(Resume r) {
-    StickerMinter.SignedMint mint = new StickerMinter.SignedMint(r.tipTxId(), r.txId(), r.signedBytes(), null, 0, r.lastValid());
-    List<Member> one = List.of(new Member(mint, r.wallet(), r.grouped()));
+    StickerMinter.SignedMint mint = new StickerMinter.SignedMint(r.tipTxId(), r.txId(), r.signedBytes(), null, r.firstValid(),
+        r.lastValid());
+    List<Member> one = List.of(new Member(mint, r.replyTo(), r.grouped()));
     if (r.grouped() || r.signedBytes() == null) return CompletableFuture.completedFuture(one);
     // A refusal of saved bytes (e.g. past lastValid) is no verdict: the lookup and follower decide.
     return gateway.submit(r.signedBytes()).handle((txId, error) -> one);
   }
 
-  /** Awaits every member in the block follower and tells each wallet the outcome. */
+  /**
+   * Awaits every member in the block follower and tells each owner the outcome. Past lastValid a
+   * creation counts as expired only when the gateway has read every block of its validity window and
+   * found it in none (algod's pending pool forgets, and the follower may not have read those rounds);
+   * until that proof succeeds nothing is rebuilt: the owner resumes the request later.
+   */
   private CompletionStage<Done> confirm(List<Member> members) {
     List<CompletableFuture<Void>> waits = new ArrayList<>(members.size());
     for (Member m : members) {
@@ -310,33 +354,44 @@ public final class MintingPipeline {
           .<Optional<Confirmation>>thenApply(Optional::of)
           .exceptionallyCompose(error -> {
             ChainException chain = chainFailure(error);
-            if (chain != null && chain.kind() == ChainException.Kind.EXPIRED) return gateway.lookup(s.txId());
+            if (chain != null && chain.kind() == ChainException.Kind.EXPIRED) {
+              return gateway.findInRounds(s.txId(), validFrom(s), s.lastValid());
+            }
             return CompletableFuture.failedFuture(error);
           })
           .<Void>handle((found, error) -> {
             Long accepted = pending.remove(s.tipTxId());
             if (error != null) {
-              // The gateway stopped (shutdown): the wallet resumes from its persisted request later.
+              // The gateway stopped, or the blocks could not all be read: no verdict, nothing rebuilt.
+              m.owner().tell(new Undecided(s.tipTxId(), s.txId(), message(error)));
               return null;
             }
             if (found.isPresent() && found.get().assetId() != null) {
               countMinted();
               MintlineMetrics.mintConfirmed(accepted);
               mintedObserver.accept(s.tipTxId());
-              m.wallet().tell(new WalletEntity.MintConfirmed(s.tipTxId(), s.txId(), found.get().assetId(), found.get().round()));
+              m.owner().tell(new Confirmed(s.tipTxId(), s.txId(), found.get().assetId(), found.get().round()));
             } else if (found.isPresent()) {
               failed.incrementAndGet();
               MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.NO_ASSET, 1);
-              m.wallet().tell(new WalletEntity.MintRejected(s.tipTxId(), s.txId(), "confirmed transaction created no asset"));
+              m.owner().tell(new Rejected(s.tipTxId(), s.txId(), "confirmed transaction created no asset"));
             } else {
               MintlineMetrics.mintFailed(MintlineMetrics.MintFailure.EXPIRED, 1);
-              m.wallet().tell(new WalletEntity.MintExpired(s.tipTxId(), s.txId()));
+              m.owner().tell(new Expired(s.tipTxId(), s.txId()));
             }
             return null;
           })
           .toCompletableFuture());
     }
     return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> Done.getInstance());
+  }
+
+  /**
+   * The first round a creation can be in: its recorded firstValid, or for a request persisted
+   * without it, lastValid minus Algorand's longest validity window (1,000 rounds).
+   */
+  private static long validFrom(StickerMinter.SignedMint s) {
+    return s.firstValid() > 0 ? s.firstValid() : Math.max(1, s.lastValid() - 1000);
   }
 
   // ---- helpers ----

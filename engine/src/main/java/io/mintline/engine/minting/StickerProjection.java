@@ -11,7 +11,6 @@ import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
-import io.mintline.engine.wallet.WalletEntity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -21,24 +20,25 @@ import java.util.List;
 import java.util.Base64;
 
 /**
- * Builds the {@code stickers} table from wallet events, exactly once (offset and rows in one
- * transaction), one projection per wallet tag slice, spread over the cluster. Events are applied in
+ * Builds the {@code stickers} table from sticker book events, exactly once (offset and rows in one
+ * transaction), one projection per sticker book tag slice (projection ids {@code stickers/stickers-N}; the wallet
+ * journals' sticker events of before the sticker book were projected under {@code stickers/wallet-N}), spread over the cluster. Events are applied in
  * groups of up to {@link #GROUP} (or what arrived within {@link #GROUP_WINDOW}) per transaction: at
  * thousands of mints a second a transaction per event would make the read side the bottleneck; within
  * a group, runs of the same statement are sent as one JDBC batch.
  */
-public final class StickerProjection extends JdbcHandler<List<EventEnvelope<WalletEntity.Event>>, PooledJdbcSession> {
+public final class StickerProjection extends JdbcHandler<List<EventEnvelope<StickerBook.Event>>, PooledJdbcSession> {
   static final int GROUP = 500;
   static final Duration GROUP_WINDOW = Duration.ofMillis(200);
 
   public static void init(ActorSystem<?> system) {
     JournalDatabase database = JournalDatabase.get(system);
     ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "stickers-projection", WalletEntity.TAG_SLICES, slice -> {
-          String tag = "wallet-" + slice;
+        ProjectionBehavior.Command.class, "stickers-projection", StickerBook.TAG_SLICES, slice -> {
+          String tag = "stickers-" + slice;
           return ProjectionBehavior.create(JdbcProjection.groupedWithin(
               ProjectionId.of("stickers", tag),
-              EventSourcedProvider.<WalletEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+              EventSourcedProvider.<StickerBook.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
               () -> new PooledJdbcSession(database.dataSource()),
               StickerProjection::new,
               system).withGroup(GROUP, GROUP_WINDOW));
@@ -47,10 +47,10 @@ public final class StickerProjection extends JdbcHandler<List<EventEnvelope<Wall
   }
 
   @Override
-  public void process(PooledJdbcSession session, List<EventEnvelope<WalletEntity.Event>> envelopes) throws Exception {
+  public void process(PooledJdbcSession session, List<EventEnvelope<StickerBook.Event>> envelopes) throws Exception {
     session.withConnection(connection -> {
       try (Batches batches = new Batches(connection)) {
-        for (EventEnvelope<WalletEntity.Event> envelope : envelopes) apply(batches, envelope.event());
+        for (EventEnvelope<StickerBook.Event> envelope : envelopes) apply(batches, envelope.event());
       }
       return null;
     });
@@ -70,15 +70,15 @@ public final class StickerProjection extends JdbcHandler<List<EventEnvelope<Wall
   static final String FAILED = "UPDATE stickers SET status = 'failed', error = ?, updated_at = ? WHERE tip_tx_id = ?";
   static final String CLAIMED = "UPDATE stickers SET claimed = TRUE, claim_tx_id = ?, updated_at = ? WHERE tip_tx_id = ?";
 
-  private static void apply(Batches batches, WalletEntity.Event event) throws SQLException {
-    if (event instanceof WalletEntity.MintRequested e) {
+  private static void apply(Batches batches, StickerBook.Event event) throws SQLException {
+    if (event instanceof StickerBook.MintRequested e) {
       batches.add(REQUESTED, e.tipTxId(), e.address(), e.creator(), e.txId(), e.golden(), e.tipRound(),
           e.blockSeed() == null ? null : Base64.getEncoder().encodeToString(e.blockSeed()), micros(e.at()));
-    } else if (event instanceof WalletEntity.StickerMinted e) {
+    } else if (event instanceof StickerBook.StickerMinted e) {
       batches.add(MINTED, e.assetId(), e.golden(), e.round(), e.txId(), micros(e.at()), e.tipTxId());
-    } else if (event instanceof WalletEntity.MintFailed e) {
+    } else if (event instanceof StickerBook.MintFailed e) {
       batches.add(FAILED, e.reason().length() > 1000 ? e.reason().substring(0, 1000) : e.reason(), micros(e.at()), e.tipTxId());
-    } else if (event instanceof WalletEntity.StickerClaimed e) {
+    } else if (event instanceof StickerBook.StickerClaimed e) {
       batches.add(CLAIMED, e.txId(), micros(e.at()), e.tipTxId());
     }
   }

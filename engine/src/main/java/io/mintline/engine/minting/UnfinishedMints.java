@@ -2,17 +2,16 @@ package io.mintline.engine.minting;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import io.mintline.engine.wallet.WalletEntity;
 import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes wallets whose stickers were requested but not finished. Wallets are not remembered
+ * Wakes sticker books whose stickers were requested but not finished. Books are not remembered
  * entities, so after a crash nothing else would start one whose tip the listener had already
- * acknowledged; started, a wallet hands its unfinished requests back to the pipeline (resend, look
- * up). Every node sweeps every {@code sweep-interval}; waking a wallet twice is harmless.
+ * acknowledged; started, a book hands its unfinished requests back to the pipeline (resend, look
+ * up). Every node sweeps every {@code sweep-interval}; waking a book twice is harmless.
  */
 public final class UnfinishedMints {
   private static final Logger log = LoggerFactory.getLogger(UnfinishedMints.class);
@@ -31,8 +30,8 @@ public final class UnfinishedMints {
           log.debug("unfinished-mints sweep could not read the stickers table: {}", error.getMessage());
           return;
         }
-        if (!owners.isEmpty()) log.info("waking {} wallets with unfinished mints", owners.size());
-        owners.forEach(o -> sharding.entityRefFor(WalletEntity.ENTITY_KEY, o).tell(WalletEntity.ResumeMints.INSTANCE));
+        if (!owners.isEmpty()) log.info("waking {} sticker books with unfinished mints", owners.size());
+        owners.forEach(o -> sharding.entityRefFor(StickerBook.ENTITY_KEY, o).tell(StickerBook.ResumeMints.INSTANCE));
       });
     }, system.executionContext());
   }

@@ -113,8 +113,8 @@ final class MintingFixture implements AutoCloseable {
 
   private static java.util.concurrent.CompletionStage<String> askUntilAccepted(
       ClusterSharding sharding, ActorSystem<?> system, Tip tip, Duration timeout) {
-    return sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .<WalletEntity.MintAck>ask(replyTo -> new WalletEntity.RequestMint(tip.txId(), tip.round(), tip.seed(), tip.creator(), replyTo), timeout)
+    return sharding.entityRefFor(StickerBook.ENTITY_KEY, tip.fan())
+        .<StickerBook.MintAck>ask(replyTo -> new StickerBook.RequestMint(tip.txId(), tip.round(), tip.seed(), tip.creator(), replyTo), timeout)
         .thenCompose(ack -> {
           if (ack.accepted()) return java.util.concurrent.CompletableFuture.completedFuture(tip.txId());
           return akka.pattern.Patterns.after(Duration.ofMillis(50), system.classicSystem().scheduler(), system.executionContext(),

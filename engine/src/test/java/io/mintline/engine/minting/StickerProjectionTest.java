@@ -10,7 +10,6 @@ import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
 import io.mintline.engine.testing.TestDatabases;
 import io.mintline.engine.testing.TestSystems;
-import io.mintline.engine.wallet.WalletEntity;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,17 +45,17 @@ class StickerProjectionTest {
       String failed = prefix + "-failed";
       String waiting = prefix + "-waiting";
 
-      List<WalletEntity.Event> events = new ArrayList<>();
+      List<StickerBook.Event> events = new ArrayList<>();
       events.add(requested(minted, "TX-A", true, 0));
       events.add(requested(rebuilt, "TX-B1", false, 1));
       events.add(requested(failed, "TX-C", false, 2));
       events.add(requested(waiting, "TX-D", false, 3));
-      // The first request for "rebuilt" expired; its wallet signed again.
+      // The first request for "rebuilt" expired; its book signed again.
       events.add(requested(rebuilt, "TX-B2", false, 4));
-      events.add(new WalletEntity.StickerMinted(FAN, minted, 1001, true, 50, "TX-A", T0.plusSeconds(5)));
-      events.add(new WalletEntity.StickerMinted(FAN, rebuilt, 1002, false, 51, "TX-B2", T0.plusSeconds(6)));
-      events.add(new WalletEntity.MintFailed(FAN, failed, "below minimum balance", T0.plusSeconds(7)));
-      events.add(new WalletEntity.StickerClaimed(FAN, minted, 1001, "TX-CLAIM", T0.plusSeconds(8)));
+      events.add(new StickerBook.StickerMinted(FAN, minted, 1001, true, 50, "TX-A", T0.plusSeconds(5)));
+      events.add(new StickerBook.StickerMinted(FAN, rebuilt, 1002, false, 51, "TX-B2", T0.plusSeconds(6)));
+      events.add(new StickerBook.MintFailed(FAN, failed, "below minimum balance", T0.plusSeconds(7)));
+      events.add(new StickerBook.StickerClaimed(FAN, minted, 1001, "TX-CLAIM", T0.plusSeconds(8)));
       // Replays of old requests must not undo a sticker or its txid.
       events.add(requested(minted, "TX-A", true, 9));
       events.add(requested(rebuilt, "TX-B1", false, 10));
@@ -76,16 +75,16 @@ class StickerProjectionTest {
     }
   }
 
-  private static WalletEntity.MintRequested requested(String tip, String txId, boolean golden, int second) {
-    return new WalletEntity.MintRequested(FAN, tip, 40, new byte[32], "CREATOR", golden, txId, new byte[] {1, 2, 3}, 1040, true,
-        T0.plusSeconds(second));
+  private static StickerBook.MintRequested requested(String tip, String txId, boolean golden, int second) {
+    return new StickerBook.MintRequested(FAN, tip, 40, new byte[32], "CREATOR", golden, txId, new byte[] {1, 2, 3}, 1020, 1040, true,
+        39, T0.plusSeconds(second));
   }
 
-  private static void apply(JournalDatabase journal, List<WalletEntity.Event> events) throws Exception {
-    List<EventEnvelope<WalletEntity.Event>> envelopes = new ArrayList<>();
+  private static void apply(JournalDatabase journal, List<StickerBook.Event> events) throws Exception {
+    List<EventEnvelope<StickerBook.Event>> envelopes = new ArrayList<>();
     long seq = 1;
-    for (WalletEntity.Event e : events) {
-      envelopes.add(EventEnvelope.create(Sequence.apply(seq), "Wallet|" + FAN, seq, e, T0.toEpochMilli()));
+    for (StickerBook.Event e : events) {
+      envelopes.add(EventEnvelope.create(Sequence.apply(seq), "StickerBook|" + FAN, seq, e, T0.toEpochMilli()));
       seq++;
     }
     PooledJdbcSession session = new PooledJdbcSession(journal.dataSource());

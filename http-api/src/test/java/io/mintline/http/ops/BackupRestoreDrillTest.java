@@ -11,7 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
 import io.mintline.engine.testing.TestDatabases;
-import io.mintline.engine.wallet.WalletEntity;
+import io.mintline.engine.minting.StickerBook;
 import io.mintline.http.Json;
 import io.mintline.http.MintlineNode;
 import java.io.IOException;
@@ -209,9 +209,9 @@ class BackupRestoreDrillTest {
     byte[] seed = new byte[32];
     new SecureRandom().nextBytes(seed);
     String tipTxId = Encoder.encodeToBase32StripPad(txid);
-    WalletEntity.MintAck ack = ClusterSharding.get(node.system())
-        .entityRefFor(WalletEntity.ENTITY_KEY, fan.getAddress().toString())
-        .<WalletEntity.MintAck>ask(r -> new WalletEntity.RequestMint(tipTxId, devnet.currentRound(), seed, "CREATOR", r), Duration.ofSeconds(20))
+    StickerBook.MintAck ack = ClusterSharding.get(node.system())
+        .entityRefFor(StickerBook.ENTITY_KEY, fan.getAddress().toString())
+        .<StickerBook.MintAck>ask(r -> new StickerBook.RequestMint(tipTxId, devnet.currentRound(), seed, "CREATOR", r), Duration.ofSeconds(20))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertTrue(ack.accepted(), ack.toString());
     return tipTxId;

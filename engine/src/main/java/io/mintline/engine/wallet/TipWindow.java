@@ -1,0 +1,139 @@
+package io.mintline.engine.wallet;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.mintline.serialization.CborSerializable;
+import java.util.ArrayList;
+import java.util.List;
+import scala.collection.immutable.HashMap;
+import scala.collection.immutable.HashMap$;
+
+/**
+ * Exact de-duplication of tip deliveries in bounded memory: the keys of the tips an entity has
+ * handled that the chain listener can still deliver again, and nothing older. Immutable: every
+ * change answers a new window sharing structure with the old one (a persistent hash map, no copy),
+ * so a snapshot being serialized on another thread only ever sees a finished value.
+ *
+ * <h2>Why it is exact</h2>
+ * Every delivery carries {@code w}, the listener's persisted watermark when it sent it. The listener
+ * persists a watermark only after every tip of every round up to it has been acknowledged by its
+ * wallets, it never scans those rounds again in its main scan, and a main-scan delivery is of a round
+ * above {@code w} (the round is not persisted before its tips are acknowledged). Rounds at or below
+ * {@code w} arrive only in the rescan of a TipProxy the listener has just started watching
+ * ({@code round ≤ w}); that rescan can repeat until the listener records the address as taken in,
+ * which it does before its main scan moves the watermark past {@code w}. Hence:
+ * <ul>
+ *   <li>{@code settled} is the highest {@code w} of a recorded main-scan delivery ({@code round > w}):
+ *       every main-scan tip of a round ≤ settled, and every rescanned tip whose rescan ran at a
+ *       watermark below settled, has been acknowledged, so can only arrive again as a duplicate;</li>
+ *   <li>a tip's key is kept while {@code settled < keepBelow}, {@code keepBelow = max(round, w + 1)}:
+ *       {@code round} for a main-scan tip, {@code w + 1} for a rescanned one;</li>
+ *   <li>a delivery is a duplicate if its key is in the window, or if {@code settled ≥ keepBelow} of the
+ *       delivery itself; otherwise it was never handled (had it been, its key would still be here).</li>
+ * </ul>
+ * The window therefore holds only tips of rounds the listener has not settled yet (one watermark
+ * batch, plus rescans in progress), whatever the entity's history.
+ *
+ * <p>Assumed of the listener (true of {@code ChainListener} as long as one run at a time moves the
+ * watermark): the watermark only moves from the run in progress. A watermark write of a run the
+ * listener has abandoned (the watchdog aborts a scan while its write is in flight) that lands after
+ * the next run began rescanning a new TipProxy at the lower watermark would give two attempts of that
+ * rescan different watermarks, and a late message of the earlier attempt could then pass as new once
+ * its key is forgotten. A delivery without a watermark ({@code w < 0}: tests and benchmarks that
+ * deliver by hand) never settles anything: its keys stay, which is exact too.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class TipWindow implements CborSerializable {
+  public static final TipWindow EMPTY = new TipWindow(-1, HashMap$.MODULE$.empty(), Long.MAX_VALUE);
+
+  /** One remembered tip: forget it once the window's settled round reaches {@code keepBelow}. */
+  public record Entry(String key, long keepBelow) {}
+
+  private final long settled;
+  private final HashMap<String, Object> keys;
+  /** The smallest keepBelow in the window: nothing to forget while settled is below it. */
+  private final long nextExpiry;
+
+  private TipWindow(long settled, HashMap<String, Object> keys, long nextExpiry) {
+    this.settled = settled;
+    this.keys = keys;
+    this.nextExpiry = nextExpiry;
+  }
+
+  @JsonCreator
+  static TipWindow of(@JsonProperty("settled") long settled, @JsonProperty("entries") List<Entry> entries) {
+    HashMap<String, Object> keys = HashMap$.MODULE$.empty();
+    long next = Long.MAX_VALUE;
+    if (entries != null) {
+      for (Entry e : entries) {
+        keys = keys.updated(e.key(), e.keepBelow());
+        next = Math.min(next, e.keepBelow());
+      }
+    }
+    return new TipWindow(settled, keys, next);
+  }
+
+  /** The highest watermark this window has settled (-1: none). */
+  @JsonProperty("settled")
+  public long settled() {
+    return settled;
+  }
+
+  /** The remembered tips, for the snapshot (built when serialized, from an immutable value). */
+  @JsonProperty("entries")
+  public List<Entry> entries() {
+    List<Entry> out = new ArrayList<>(keys.size());
+    keys.foreach((scala.Tuple2<String, Object> t) -> out.add(new Entry(t._1(), (Long) t._2())));
+    return out;
+  }
+
+  public int size() {
+    return keys.size();
+  }
+
+  /** The round below which a delivery of {@code round} carrying watermark {@code w} is settled. */
+  public static long keepBelow(long round, long watermark) {
+    return watermark < 0 ? Long.MAX_VALUE : Math.max(round, watermark + 1);
+  }
+
+  /** Whether a delivery of {@code key} (in {@code round}, carrying {@code watermark}) was handled before. */
+  public boolean handled(String key, long round, long watermark) {
+    return keys.contains(key) || settled >= keepBelow(round, watermark);
+  }
+
+  /** The window after handling {@code key}; a main-scan delivery may settle rounds and forget keys. */
+  @SuppressWarnings("unchecked")
+  public TipWindow record(String key, long round, long watermark) {
+    long keep = keepBelow(round, watermark);
+    HashMap<String, Object> next = keys.updated(key, keep);
+    long expiry = Math.min(nextExpiry, keep);
+    long nowSettled = watermark >= 0 && round > watermark ? Math.max(settled, watermark) : settled;
+    if (nowSettled >= expiry) {
+      // Forget what is settled now: each key goes once, so this costs O(1) per tip over time.
+      final long s = nowSettled;
+      next = (HashMap<String, Object>) next.filterNot((scala.Tuple2<String, Object> t) -> (Long) t._2() <= s);
+      long min = Long.MAX_VALUE;
+      var it = next.valuesIterator();
+      while (it.hasNext()) min = Math.min(min, (Long) it.next());
+      expiry = min;
+    }
+    return new TipWindow(nowSettled, next, expiry);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TipWindow w && w.settled == settled && w.keys.equals(keys);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(settled) * 31 + keys.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "TipWindow(settled " + settled + ", " + keys.size() + " keys)";
+  }
+}
