@@ -65,7 +65,7 @@ class DocsNamesTest {
 
     List<String> missing = new DocNames(copy).missing(architecture);
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("`WalletEntity`:")), missing.toString());
-    assertTrue(missing.stream().anyMatch(m -> m.startsWith("`WalletEntity.MintRequested`:")), missing.toString());
+    assertTrue(missing.stream().anyMatch(m -> m.startsWith("`WalletEntity.TipRecorded`:")), missing.toString());
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("`mintline.listener.watch-refresh`:")), missing.toString());
     assertTrue(missing.stream().anyMatch(m -> m.startsWith("diagram WalletEntity:")), "the diagram is checked too: " + missing);
     assertTrue(missing.stream().allMatch(m -> m.contains("WalletEntity") || m.contains("watch-refresh")),
