@@ -66,7 +66,7 @@ class OperationsHttpTest {
         "mintline.management.admin-user", ADMIN_USER,
         "mintline.management.admin-password", ADMIN_PASSWORD,
         "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"));
-    node = MintlineNode.start(overrides.withFallback(TestDatabases.h2(dataDir)).withFallback(ConfigFactory.load()));
+    node = MintlineNode.start(BackupRestoreDrillTest.UNLIMITED.withFallback(overrides).withFallback(TestDatabases.h2(dataDir)).withFallback(ConfigFactory.load()));
     firstScrape = management("/metrics", null).body();
     awaitHealthy();
   }
