@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ListenerHttpTest {
   static final int TIPS = Integer.getInteger("mintline.test.tips", 1000);
   static final Duration POLL = Duration.ofSeconds(1);
+  static final Duration CHECK_INTERVAL = Duration.ofMillis(200);
 
   @TempDir static Path dataDir;
   static Devnet devnet;
@@ -69,6 +70,7 @@ class ListenerHttpTest {
       if (role.equals("mint")) mintAddress = key.getAddress().toString();
     }
     settings.put("mintline.listener.poll-interval", POLL.toMillis() + "ms");
+    settings.put("mintline.health.check-interval", CHECK_INTERVAL.toMillis() + "ms");
     settings.put("mintline.listener.restart.min-backoff", "200ms");
     settings.put("mintline.listener.restart.max-backoff", "2s");
     config = ConfigFactory.parseMap(settings).withFallback(TestDatabases.h2(dataDir));
@@ -177,16 +179,27 @@ class ListenerHttpTest {
     devnet.pause();
     try {
       long paused = System.nanoTime();
-      JsonNode health = awaitHealth("degraded", Duration.ofSeconds(10));
+      // /health reads each dependency's last check (at most mintline.health.check-interval old, here
+      // 200 ms): the chain check may turn it degraded before the listener's heartbeat goes stale.
+      JsonNode health = awaitListenerStale(Duration.ofSeconds(10));
       long tookMs = (System.nanoTime() - paused) / 1_000_000;
-      // 2 x poll interval, plus the /health requests' own latency on a busy machine.
-      assertTrue(tookMs <= 2 * POLL.toMillis() + 1500, "degraded after " + tookMs + " ms: " + health);
+      // 2 x poll interval, plus one check interval, plus the /health requests' own latency on a busy machine.
+      assertTrue(tookMs <= 2 * POLL.toMillis() + CHECK_INTERVAL.toMillis() + 1500, "stale after " + tookMs + " ms: " + health);
+      assertEquals("degraded", health.path("status").asText(), health.toString());
       JsonNode listener = health.path("checks").path("listener");
       assertEquals("stale", listener.path("state").asText(), health.toString());
       assertFalse(listener.path("ok").asBoolean());
       assertTrue(listener.path("heartbeatAgeMs").asLong() > 2 * POLL.toMillis(), health.toString());
       assertTrue(listener.has("round") && listener.has("chainRound") && listener.has("lag"), health.toString());
-      assertEquals("stale", Json.MAPPER.readTree(node.get("/api/v1/listener/status").body()).path("state").asText());
+      // The status route asks the listener itself; a stale listener is restarted (and fresh for a
+      // moment) while the chain stays paused, so it is stale again within a few poll intervals.
+      long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      String state = "";
+      while (!state.equals("stale") && System.nanoTime() < statusDeadline) {
+        state = Json.MAPPER.readTree(node.get("/api/v1/listener/status").body()).path("state").asText();
+        if (!state.equals("stale")) Thread.sleep(50);
+      }
+      assertEquals("stale", state, "the status route reports the paused chain too");
     } finally {
       devnet.resume();
     }
@@ -306,6 +319,18 @@ class ListenerHttpTest {
       Thread.sleep(100);
     }
     throw new AssertionError("deployment " + id + " not active within 60 s");
+  }
+
+  static JsonNode awaitListenerStale(Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      last = Json.MAPPER.readTree(node.get("/health").body());
+      if ("stale".equals(last.path("checks").path("listener").path("state").asText())) return last;
+      Thread.sleep(100);
+    }
+    fail("the listener not stale in /health within " + within + ": " + last);
+    return null;
   }
 
   static JsonNode awaitHealth(String status, Duration within) throws Exception {
