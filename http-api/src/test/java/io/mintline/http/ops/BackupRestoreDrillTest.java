@@ -93,9 +93,16 @@ class BackupRestoreDrillTest {
     node = start(chain, source);
     Account creator = new Account();
     String creatorToken = OperationsHttpTest.login(creator);
-    HttpResponse<String> created = OperationsHttpTest.send(HttpRequest.newBuilder(OperationsHttpTest.uri("/api/v1/creators"))
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + creatorToken)
-        .header("Idempotency-Key", "drill").POST(HttpRequest.BodyPublishers.ofString("{\"displayName\":\"Drill\"}")));
+    // A client retries a 503 marked retry:true with the same Idempotency-Key (right after start the
+    // deployment's shard may still be allocating).
+    HttpResponse<String> created = null;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      created = OperationsHttpTest.send(HttpRequest.newBuilder(OperationsHttpTest.uri("/api/v1/creators"))
+          .header("Content-Type", "application/json").header("Authorization", "Bearer " + creatorToken)
+          .header("Idempotency-Key", "drill").POST(HttpRequest.BodyPublishers.ofString("{\"displayName\":\"Drill\"}")));
+      if (created.statusCode() != 503 || !Json.MAPPER.readTree(created.body()).path("retry").asBoolean()) break;
+      Thread.sleep(500);
+    }
     assertTrue(created.statusCode() / 100 == 2, created.body());
     String deploymentId = Json.MAPPER.readTree(created.body()).path("deploymentId").asText();
     String appAddress = OperationsHttpTest.awaitActive(creatorToken, deploymentId).path("appAddress").asText();
