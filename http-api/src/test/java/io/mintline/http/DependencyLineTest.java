@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import org.junit.jupiter.api.Test;
 
 /**
- * What actually runs is the verified dependency line (DEPENDENCIES.md): the enforcer refuses a
+ * What actually runs is the project's one dependency line (the root pom's managed versions): the enforcer refuses a
  * second version at build time; this checks the versions the node's classpath reports at run time.
  */
 class DependencyLineTest {

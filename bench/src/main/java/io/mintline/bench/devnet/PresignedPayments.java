@@ -22,7 +22,7 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 /**
  * Signs payments between the devnet's genesis accounts ahead of a measurement, so the measured loop
  * only sends bytes. Signing goes through BouncyCastle's lightweight Ed25519 (about 20 times the JDK's
- * rate on this machine, see DEPENDENCIES.md); every transaction carries a unique note, so no two
+ * rate, docs/BENCHMARKS.md, Ed25519); every transaction carries a unique note, so no two
  * share a txid even across runs against one devnet.
  */
 public final class PresignedPayments {

@@ -12,7 +12,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * An Ed25519 key held in memory, signing through BouncyCastle's lightweight Ed25519 (not the JCA:
  * algosdk's {@code Account.signTransaction} asks {@code Signature.getInstance("EdDSA")} without a
- * provider, which lands on SunEC — 10–20× slower on this hardware, see DEPENDENCIES.md).
+ * provider, which lands on SunEC — about 20× slower, docs/BENCHMARKS.md, Ed25519).
  *
  * <p>Thread-safe: each signature is a pure function of the key and the message.
  */

@@ -18,7 +18,7 @@ import org.web3j.crypto.Sign;
  * <ul>
  *   <li>Algorand: Ed25519 over {@code "MX" ‖ message} (algosdk {@code signBytes}, Pera {@code
  *       signData}), with the public key that is the signer address itself. BouncyCastle's
- *       lightweight Ed25519, about eight times faster than the JDK's (see DEPENDENCIES.md).
+ *       lightweight Ed25519, about eight times faster than the JDK's (docs/BENCHMARKS.md, Ed25519).
  *   <li>EVM: EIP-191 {@code personal_sign}; the signer's address is recovered (web3j) and compared.
  * </ul>
  */
