@@ -136,7 +136,12 @@ public final class MintlineNode {
     MintlineSettings settings = MintlineSettings.load(config);
     Config full = effectiveConfig(config);
     NetworkProfile network = NetworkProfile.load(full, settings);
-    log.info("Starting Mintline {} on {} with database {}", settings.version(), settings.network().id(), settings.database());
+    log.info("Starting Mintline {} on {} with database {}, common pool parallelism {}", settings.version(), settings.network().id(), settings.database(),
+        java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      log.warn("The common pool has one thread: every asynchronous callback on an Akka future starts a thread of its own. "
+          + "Start the node with java -jar (its entry point widens the pool) or -Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+    }
 
     // The embedded default's chain: an in-process devnet that wallets on this machine can use too.
     Devnet devnet = settings.runsEmbeddedDevnet() ? startDevnet(settings.devnet()) : null;

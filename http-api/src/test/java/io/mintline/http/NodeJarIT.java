@@ -87,6 +87,12 @@ class NodeJarIT {
       assertTrue(metrics.body().contains("mintline_cluster_members{status=\"up\"} 1.0"), metrics.body());
       assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "Kamon's JVM metrics");
       assertFalse(log().contains("5266"), "Kamon's status page stays off");
+      // The jar's entry point widens the common pool before anything fixes its size: with one thread,
+      // every callback on a stage Akka hands out starts a thread of its own.
+      java.util.regex.Matcher pool = java.util.regex.Pattern.compile("common pool parallelism (\\d+)").matcher(log());
+      assertTrue(pool.find(), "the start line names the common pool's parallelism; log:\n" + log());
+      assertTrue(Integer.parseInt(pool.group(1)) >= 2, "common pool parallelism " + pool.group(1) + " in the jar");
+      assertFalse(log().contains("The common pool has one thread"), log());
 
       node.destroy(); // SIGTERM: the JVM hook runs coordinated shutdown
       assertTrue(node.waitFor(45, TimeUnit.SECONDS), "node did not stop within 45 s of SIGTERM; log:\n" + log());
