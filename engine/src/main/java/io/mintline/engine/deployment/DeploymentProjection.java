@@ -1,24 +1,16 @@
 package io.mintline.engine.deployment;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.persistence.query.Offset;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.ExactlyOnceProjection;
-import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Builds the {@code deployments} read-side table from deployment events, exactly once (the row
@@ -28,19 +20,9 @@ import java.time.Instant;
 public final class DeploymentProjection extends JdbcHandler<EventEnvelope<DeploymentEntity.Event>, PooledJdbcSession> {
 
   public static void init(ActorSystem<?> system) {
-    JournalDatabase database = JournalDatabase.get(system);
-    SourceProvider<Offset, EventEnvelope<DeploymentEntity.Event>> source =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), DeploymentEntity.TAG);
-    ExactlyOnceProjection<Offset, EventEnvelope<DeploymentEntity.Event>> projection = JdbcProjection.exactlyOnce(
-        ProjectionId.of("deployments", DeploymentEntity.TAG),
-        source,
-        () -> new PooledJdbcSession(database.dataSource()),
-        DeploymentProjection::new,
-        system);
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "deployments-projection", 1, i -> ProjectionBehavior.create(projection),
-        ProjectionBehavior.stopMessage());
+    ReadSideProjections.<DeploymentEntity.Event>exactlyOnce(system, "deployments", List.of(DeploymentEntity.TAG), DeploymentProjection::new);
   }
+
 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<DeploymentEntity.Event> envelope) throws Exception {

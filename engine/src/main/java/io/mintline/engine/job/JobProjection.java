@@ -1,25 +1,17 @@
 package io.mintline.engine.job;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.persistence.query.Offset;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.ExactlyOnceProjection;
-import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Builds the {@code jobs} read-side table from job events, exactly once (row change and offset in
@@ -29,19 +21,9 @@ import java.time.Instant;
 public final class JobProjection extends JdbcHandler<EventEnvelope<JobEntity.Event>, PooledJdbcSession> {
 
   public static void init(ActorSystem<?> system) {
-    JournalDatabase database = JournalDatabase.get(system);
-    SourceProvider<Offset, EventEnvelope<JobEntity.Event>> source =
-        EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), JobEntity.TAG);
-    ExactlyOnceProjection<Offset, EventEnvelope<JobEntity.Event>> projection = JdbcProjection.exactlyOnce(
-        ProjectionId.of("jobs", JobEntity.TAG),
-        source,
-        () -> new PooledJdbcSession(database.dataSource()),
-        JobProjection::new,
-        system);
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "jobs-projection", 1, i -> ProjectionBehavior.create(projection),
-        ProjectionBehavior.stopMessage());
+    ReadSideProjections.<JobEntity.Event>exactlyOnce(system, "jobs", List.of(JobEntity.TAG), JobProjection::new);
   }
+
 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<JobEntity.Event> envelope) throws Exception {

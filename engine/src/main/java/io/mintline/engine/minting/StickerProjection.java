@@ -1,20 +1,13 @@
 package io.mintline.engine.minting;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Base64;
@@ -23,28 +16,16 @@ import java.util.Base64;
  * Builds the {@code stickers} table from sticker book events, exactly once (offset and rows in one
  * transaction), one projection per sticker book tag slice (projection ids {@code stickers/stickers-N}; the wallet
  * journals' sticker events of before the sticker book were projected under {@code stickers/wallet-N}), spread over the cluster. Events are applied in
- * groups of up to {@link #GROUP} (or what arrived within {@link #GROUP_WINDOW}) per transaction: at
+ * groups per transaction ({@code mintline.projections.group-size}, or what arrived within its group-window): at
  * thousands of mints a second a transaction per event would make the read side the bottleneck; within
  * a group, runs of the same statement are sent as one JDBC batch.
  */
 public final class StickerProjection extends JdbcHandler<List<EventEnvelope<StickerBook.Event>>, PooledJdbcSession> {
-  static final int GROUP = 500;
-  static final Duration GROUP_WINDOW = Duration.ofMillis(200);
-
   public static void init(ActorSystem<?> system) {
-    JournalDatabase database = JournalDatabase.get(system);
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "stickers-projection", StickerBook.TAG_SLICES, slice -> {
-          String tag = "stickers-" + slice;
-          return ProjectionBehavior.create(JdbcProjection.groupedWithin(
-              ProjectionId.of("stickers", tag),
-              EventSourcedProvider.<StickerBook.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-              () -> new PooledJdbcSession(database.dataSource()),
-              StickerProjection::new,
-              system).withGroup(GROUP, GROUP_WINDOW));
-        },
-        ProjectionBehavior.stopMessage());
+    ReadSideProjections.<StickerBook.Event>grouped(system, "stickers",
+        ReadSideProjections.slices("stickers", StickerBook.TAG_SLICES), StickerProjection::new);
   }
+
 
   @Override
   public void process(PooledJdbcSession session, List<EventEnvelope<StickerBook.Event>> envelopes) throws Exception {

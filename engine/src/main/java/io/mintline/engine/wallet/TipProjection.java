@@ -1,16 +1,10 @@
 package io.mintline.engine.wallet;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.PreparedStatement;
 import java.util.HexFormat;
 
@@ -22,19 +16,10 @@ import java.util.HexFormat;
 public final class TipProjection extends JdbcHandler<EventEnvelope<WalletEntity.Event>, PooledJdbcSession> {
 
   public static void init(ActorSystem<?> system) {
-    JournalDatabase database = JournalDatabase.get(system);
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "tips-projection", WalletEntity.TAG_SLICES, slice -> {
-          String tag = "wallet-" + slice;
-          return ProjectionBehavior.create(JdbcProjection.exactlyOnce(
-              ProjectionId.of("tips", tag),
-              EventSourcedProvider.<WalletEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-              () -> new PooledJdbcSession(database.dataSource()),
-              TipProjection::new,
-              system));
-        },
-        ProjectionBehavior.stopMessage());
+    ReadSideProjections.<WalletEntity.Event>exactlyOnce(system, "tips",
+        ReadSideProjections.slices("wallet", WalletEntity.TAG_SLICES), TipProjection::new);
   }
+
 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<WalletEntity.Event> envelope) throws Exception {

@@ -1,16 +1,10 @@
 package io.mintline.engine.wallet;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -20,26 +14,17 @@ import java.util.List;
 /**
  * Builds the {@code wallets} read-side table from wallet events, exactly once, one projection per
  * tag slice ({@link WalletEntity#TAG_SLICES}), spread over the cluster as a sharded daemon process.
- * Events are applied in groups per transaction (up to 500, or what arrived within 200 ms): minting
+ * Events are applied in groups per transaction (sized by {@code mintline.projections}): minting
  * writes two wallet events per sticker, most of which this table ignores, and a transaction per
  * event would cost the database more than the events themselves.
  */
 public final class WalletProjection extends JdbcHandler<List<EventEnvelope<WalletEntity.Event>>, PooledJdbcSession> {
 
   public static void init(ActorSystem<?> system) {
-    JournalDatabase database = JournalDatabase.get(system);
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class, "wallets-projection", WalletEntity.TAG_SLICES, slice -> {
-          String tag = "wallet-" + slice;
-          return ProjectionBehavior.create(JdbcProjection.groupedWithin(
-              ProjectionId.of("wallets", tag),
-              EventSourcedProvider.<WalletEntity.Event>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
-              () -> new PooledJdbcSession(database.dataSource()),
-              WalletProjection::new,
-              system).withGroup(500, java.time.Duration.ofMillis(200)));
-        },
-        ProjectionBehavior.stopMessage());
+    ReadSideProjections.<WalletEntity.Event>grouped(system, "wallets",
+        ReadSideProjections.slices("wallet", WalletEntity.TAG_SLICES), WalletProjection::new);
   }
+
 
   @Override
   public void process(PooledJdbcSession session, List<EventEnvelope<WalletEntity.Event>> envelopes) throws Exception {
