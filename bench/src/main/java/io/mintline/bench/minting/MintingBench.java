@@ -78,45 +78,14 @@ public final class MintingBench {
     String pgUser = o.getOrDefault("pg-user", "postgres");
 
     Devnet devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(Duration.ofMillis(blockMs)));
-    String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection c = DriverManager.getConnection(pg, pgUser, ""); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    }
-    // The shaded jar concatenates every module's reference.conf in reactor order, so Akka's own
-    // defaults can land after the engine's: name the engine's persistence choices here.
-    Config engine = ConfigFactory.parseString("""
-        akka.persistence.journal.plugin = "jdbc-journal"
-        akka.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-        jdbc-read-journal.refresh-interval = 200ms
-        jdbc-read-journal.journal-sequence-retrieval.query-delay = 200ms
-        """);
-    Config overrides = engine.withFallback(ConfigFactory.parseMap(Map.of(
-        "mintline.db.url", pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-        "mintline.db.user", pgUser,
-        "akka.actor.provider", "cluster",
-        "akka.remote.artery.canonical.hostname", "127.0.0.1",
-        "akka.remote.artery.canonical.port", 0,
-        "akka.loglevel", "WARNING",
-        "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off")));
-    Config base = overrides.withFallback(ConfigFactory.load()).resolve();
-    MintlineSettings mintline = MintlineSettings.load(base);
-    Config full = JournalDatabase.akkaConfig(mintline.database()).withFallback(base);
-    // --metrics on: Kamon started as the node starts it (instrumentation attached, Mintline's metrics recorded).
-    boolean metrics = o.getOrDefault("metrics", "off").equals("on");
-    if (metrics) io.mintline.http.ops.NodeMetrics.start(io.mintline.config.OperationsSettings.load(full), full);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "mintline", full);
-    JournalDatabase database = JournalDatabase.get(system);
-    while (!database.migrated()) Thread.sleep(50);
-
+    String schema = BenchNode.createSchema(pg, pgUser);
     Ed25519Signer mintKey = Ed25519Signer.generate("mint");
     devnet.fund(mintKey.address().toString(), 100_000_000_000L);
-    AlgodGateway gateway = AlgodGateway.create(mintline.algod(), devnet.url(), devnet.apiToken());
-    MintingSettings settings = MintingSettings.load(full);
-    MintingPipeline pipeline = MintingPipeline.start(system, settings, new StickerMinter(mintKey, settings, SignatureLog.NONE), gateway);
-    WalletEntity.init(system, pipeline);
-    StickerProjection.init(system);
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    boolean metrics = o.getOrDefault("metrics", "off").equals("on");
+    BenchNode node = BenchNode.start(pg, pgUser, schema, devnet.url(), devnet.apiToken(), mintKey, metrics);
+    ActorSystem<Void> system = node.system;
+    MintingPipeline pipeline = node.pipeline;
+    MintingSettings settings = node.settings;
 
     System.out.printf(Locale.ROOT, "minting bench: %d tips per run from %d fans, delivery parallelism %d, %d runs after a %d-tip warm-up, "
             + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal, metrics %s%n",
@@ -152,13 +121,9 @@ public final class MintingBench {
         System.out.println("CPU profile of runs 2.." + runs + " (collapsed stacks): " + o.get("profile"));
       }
     } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      gateway.close();
+      node.close();
       devnet.close();
-      try (Connection c = DriverManager.getConnection(pg, pgUser, ""); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
+      BenchNode.dropSchema(pg, pgUser, schema);
     }
   }
 
@@ -207,7 +172,7 @@ public final class MintingBench {
         cpu / 1e3 / tips.size(), load);
   }
 
-  private static java.util.concurrent.CompletionStage<StickerBook.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
+  static java.util.concurrent.CompletionStage<StickerBook.MintAck> deliver(ClusterSharding sharding, ActorSystem<?> system, Tip tip) {
     return Stages.direct(sharding.entityRefFor(StickerBook.ENTITY_KEY, tip.fan())
         .<StickerBook.MintAck>ask(r -> new StickerBook.RequestMint(tip.txId(), 1, tip.seed(), "CREATOR", r), Duration.ofSeconds(20)))
         // As the listener does: "not now" or no answer in time (a wallet restarting) → deliver again.
@@ -229,7 +194,7 @@ public final class MintingBench {
     return s.get(s.size() / 2);
   }
 
-  private static Map<String, String> options(String[] args) {
+  static Map<String, String> options(String[] args) {
     Map<String, String> o = new java.util.HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
