@@ -148,6 +148,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private final AtomicLong heartbeatNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong tipsSeen = new AtomicLong();
   private final AtomicReference<UniqueKillSwitch> currentScan = new AtomicReference<>();
+  private final WatermarkWrites watermarkWrites = new WatermarkWrites();
   private long rateRound = -1;
   private long rateNanos = System.nanoTime();
   private double roundsPerSecond;
@@ -209,7 +210,9 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
       timers.startSingleTimer(new Restart(thisRun), Duration.ofMillis(200));
       return;
     }
-    getContext().pipeToSelf(startRun(), (start, error) -> new Started(thisRun, start, unwrap(error)));
+    // The run reads the watermark only once every write of the runs before it has landed.
+    getContext().pipeToSelf(watermarkWrites.beginRun(thisRun).thenCompose(x -> startRun()),
+        (start, error) -> new Started(thisRun, start, unwrap(error)));
   }
 
   private CompletionStage<RunStart> startRun() {
@@ -268,11 +271,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
         refreshDue ? refreshWatched(current, watermark, genesis) : CompletableFuture.completedFuture(current);
     CompletionStage<StepResult> step = watching.thenCompose(now -> gateway.lastRound().thenCompose(last -> {
       chainRound.accumulateAndGet(last, Math::max);
-      if (last > watermark) return scan(watermark + 1, last, now, null, genesis);
+      if (last > watermark) return scan(thisRun, watermark + 1, last, now, null, genesis);
       // At the tip: algod answers as soon as a round past ours exists.
       return gateway.waitForBlockAfter(watermark).thenCompose(next -> {
         chainRound.accumulateAndGet(next, Math::max);
-        return next > watermark ? scan(watermark + 1, next, now, null, genesis) : CompletableFuture.completedFuture(Done.getInstance());
+        return next > watermark ? scan(thisRun, watermark + 1, next, now, null, genesis) : CompletableFuture.completedFuture(Done.getInstance());
       });
     }).thenApply(done -> new StepResult(now, refreshDue)));
     getContext().pipeToSelf(step, (result, error) -> new StepDone(thisRun, result, unwrap(error)));
@@ -290,7 +293,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
       if (fresh.isEmpty()) return CompletableFuture.completedFuture(Map.copyOf(active));
       long from = fresh.values().stream().mapToLong(ListenerStore.Watched::sinceRound).min().orElseThrow();
       CompletionStage<Done> rescan = from <= watermark
-          ? scan(Math.max(1, from), watermark, Map.copyOf(fresh), fresh.keySet(), genesis)
+          ? scan(-1, Math.max(1, from), watermark, Map.copyOf(fresh), fresh.keySet(), genesis)
           : CompletableFuture.completedFuture(Done.getInstance());
       return rescan.thenCompose(d -> store.markKnown(network, fresh.values())).thenApply(x -> {
         log.info("chain listener for {} now watches {} new TipProxy address(es) {} (from round {})", network, fresh.size(),
@@ -302,11 +305,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
 
   /**
    * Handles rounds {@code from..to} in order. A normal scan ({@code only == null}) moves the
-   * heartbeat and the watermark; a rescan of newly watched addresses moves neither. Runs in future
-   * callbacks, off the actor's thread: it reads only its arguments, final fields and atomics, never
-   * the context or the actor's plain fields.
+   * heartbeat and the watermark, as run {@code run}; a rescan of newly watched addresses moves neither.
+   * Runs in future callbacks, off the actor's thread: it reads only its arguments, final fields and
+   * atomics, never the context or the actor's plain fields.
    */
-  private CompletionStage<Done> scan(long from, long to, Map<String, ListenerStore.Watched> watching, Set<String> only,
+  private CompletionStage<Done> scan(long run, long from, long to, Map<String, ListenerStore.Watched> watching, Set<String> only,
       byte[] expectedGenesis) {
     boolean main = only == null;
     ScanProgress progress = new ScanProgress(from, to);
@@ -333,7 +336,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
         .mapAsync(1, ends -> {
           long last = ends.get(ends.size() - 1).round();
           if (!main) return CompletableFuture.completedFuture(Done.getInstance());
-          return store.advance(network, last).thenApply(x -> {
+          return watermarkWrites.advance(run, () -> store.advance(network, last)).thenApply(x -> {
             persistedRound.accumulateAndGet(last, Math::max);
             return Done.getInstance();
           });
@@ -404,6 +407,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     if (failures == 1) log.warn("chain listener for {}: {} — retrying from round {} in {} ms", network, lastError, persistedRound.get(), delay.toMillis());
     else log.debug("chain listener for {}: {} (failure {}, next try in {} ms)", network, lastError, failures, delay.toMillis());
     run++; // whatever the failed run still answers is ignored
+    watermarkWrites.supersede();
     timers.startSingleTimer(new Restart(run), delay);
     return this;
   }
@@ -442,8 +446,40 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   }
 
   private void abortScan() {
+    watermarkWrites.supersede();
     UniqueKillSwitch scan = currentScan.getAndSet(null);
     if (scan != null) scan.abort(new IllegalStateException("listener run superseded"));
+  }
+
+  /**
+   * Keeps the watermark moved by the run in progress only, which {@code TipWindow}'s exactness rests
+   * on: a run that was superseded (its scan aborted by the watchdog, a restart, a hand-over) issues no
+   * further write, and a new run starts only once the writes already sent by earlier runs have landed,
+   * so it never reads a watermark that one of them moves afterwards. Called from the actor (run
+   * changes) and from scan callbacks (writes), hence the lock; a write only starts under it.
+   */
+  static final class WatermarkWrites {
+    private long current = -1;
+    private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+
+    /** Starts {@code write} if {@code run} is still the run in progress; else fails without writing. */
+    synchronized CompletionStage<Void> advance(long run, java.util.function.Supplier<CompletionStage<Void>> write) {
+      if (run != current) return CompletableFuture.failedFuture(new IllegalStateException("listener run " + run + " was superseded"));
+      CompletableFuture<Void> started = write.get().toCompletableFuture();
+      inFlight = CompletableFuture.allOf(inFlight, started.exceptionally(e -> null));
+      return started;
+    }
+
+    /** No run may write until the next {@link #beginRun}. */
+    synchronized void supersede() {
+      current = -1;
+    }
+
+    /** Makes {@code run} the run in progress; completes once every write of earlier runs has landed. */
+    synchronized CompletionStage<Void> beginRun(long run) {
+      current = run;
+      return inFlight;
+    }
   }
 
   private long heartbeatAgeNanos() {

@@ -35,12 +35,13 @@ import scala.collection.immutable.HashMap$;
  * The window therefore holds only tips of rounds the listener has not settled yet (one watermark
  * batch, plus rescans in progress), whatever the entity's history.
  *
- * <p>Assumed of the listener (true of {@code ChainListener} as long as one run at a time moves the
- * watermark): the watermark only moves from the run in progress. A watermark write of a run the
- * listener has abandoned (the watchdog aborts a scan while its write is in flight) that lands after
- * the next run began rescanning a new TipProxy at the lower watermark would give two attempts of that
- * rescan different watermarks, and a late message of the earlier attempt could then pass as new once
- * its key is forgotten. A delivery without a watermark ({@code w < 0}: tests and benchmarks that
+ * <p>Assumed of the listener: the watermark only moves from the run in progress. Without a fence, a
+ * watermark write of a run the listener has abandoned (the watchdog aborts a scan while its write is
+ * in flight) could land after the next run began rescanning a new TipProxy at the lower watermark,
+ * give two attempts of that rescan different watermarks, and let a late message of the earlier
+ * attempt pass as new once its key is forgotten. {@code ChainListener.WatermarkWrites} is that
+ * fence: a superseded run sends no write, and a new run reads the watermark only after the writes of
+ * earlier runs have landed (WatermarkWritesTest). A delivery without a watermark ({@code w < 0}: tests and benchmarks that
  * deliver by hand) never settles anything: its keys stay, which is exact too.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
