@@ -28,6 +28,8 @@ import java.util.concurrent.CompletionStage;
 public final class ContractJobs {
   public static final String COMPILE = "compile";
   public static final String AUDIT = "audit";
+  /** Every job type, the fixed label set of the {@code mintline_jobs} gauge. */
+  public static final java.util.List<String> TYPES = java.util.List.of(COMPILE, AUDIT);
 
   private ContractJobs() {}
 

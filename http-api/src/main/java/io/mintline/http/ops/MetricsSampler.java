@@ -89,6 +89,7 @@ public final class MetricsSampler {
     sampleListener();
     sampleAlgod();
     sampleDeployments();
+    sampleJobs();
     sampleKeys();
     if (System.nanoTime() - lastBalanceNanos >= settings.balanceInterval().toNanos() || lastBalanceNanos == Long.MIN_VALUE) {
       lastBalanceNanos = System.nanoTime();
@@ -157,6 +158,28 @@ public final class MetricsSampler {
       return; // database down: /health says so; the gauges keep their last values
     }
     counts.forEach((state, n) -> MintlineMetrics.gauge(MintlineMetrics.DEPLOYMENTS, n, "state", state));
+  }
+
+  private void sampleJobs() {
+    Map<String, Long> counts = new HashMap<>();
+    for (String type : io.mintline.engine.contract.ContractJobs.TYPES) {
+      for (io.mintline.engine.job.JobEntity.Status s : io.mintline.engine.job.JobEntity.Status.values()) counts.put(type + "|" + s.wire(), 0L);
+    }
+    try (Connection c = sources.database().getConnection();
+         PreparedStatement q = c.prepareStatement("SELECT job_type, status, COUNT(*) FROM jobs GROUP BY job_type, status");
+         ResultSet rs = q.executeQuery()) {
+      // Only known types and states become labels, whatever the table holds.
+      while (rs.next()) {
+        String key = rs.getString(1) + "|" + rs.getString(2);
+        if (counts.containsKey(key)) counts.put(key, rs.getLong(3));
+      }
+    } catch (SQLException e) {
+      return; // database down: /health says so; the gauges keep their last values
+    }
+    counts.forEach((key, n) -> {
+      int bar = key.indexOf('|');
+      MintlineMetrics.jobs(key.substring(0, bar), key.substring(bar + 1), n);
+    });
   }
 
   private void sampleKeys() {

@@ -98,6 +98,7 @@ public final class RateLimits {
           // Errors are answered inside, so that a 401 or 404 also tells the client its budget.
           if (verdict.allowed()) return respondWithHeaders(headers, () -> handleExceptions(ErrorHandling.exceptionHandler(requestId),
               () -> handleRejections(ErrorHandling.rejectionHandler(requestId), inner)));
+          io.mintline.engine.metrics.MintlineMetrics.rateLimitRefused(client.tier()); // tiers are named in config: a bounded label
           return complete(ErrorHandling.response(ApiError.RATE_LIMITED,
                   "rate limit exceeded: " + perMinute + " requests a minute on the " + client.tier() + " tier; retry in "
                       + verdict.retryAfterSeconds() + " s", requestId)
