@@ -38,14 +38,19 @@ class ContractHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path root = NodeToolchain.require("solc", "@openzeppelin/contracts");
-    Config config = ConfigFactory.parseMap(Map.of(
-        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
-        "mintline.contracts.workers", 1,
-        "mintline.devnet.block-interval", "0s"));
-    node = TestNode.start(config.withFallback(TestDatabases.h2(dataDir)));
-    NodeHttpTest.awaitHealthy(node);
+    node = startWithToolchain(ConfigFactory.parseMap(Map.of("mintline.devnet.block-interval", "0s")), dataDir);
     token = Creators.login(node, new Account());
+  }
+
+  /** A healthy node on H2 in {@code dataDir} with the npm toolchain (solc-js, one worker) and {@code extra} settings. */
+  static TestNode startWithToolchain(Config extra, Path dataDir) throws Exception {
+    Path root = NodeToolchain.require("solc", "@openzeppelin/contracts");
+    Config config = extra.withFallback(ConfigFactory.parseMap(Map.of(
+        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
+        "mintline.contracts.workers", 1)));
+    TestNode started = TestNode.start(config.withFallback(TestDatabases.h2(dataDir)));
+    NodeHttpTest.awaitHealthy(started);
+    return started;
   }
 
   @AfterAll

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.algorand.algosdk.account.Account;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.mintline.devnet.testing.NodeToolchain;
-import io.mintline.engine.testing.TestDatabases;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,15 +29,10 @@ class MetricsWiringHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path root = NodeToolchain.require("solc", "@openzeppelin/contracts");
-    Config config = ConfigFactory.parseMap(Map.of(
-        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
-        "mintline.contracts.workers", 1,
+    node = ContractHttpTest.startWithToolchain(ConfigFactory.parseMap(Map.of(
         "mintline.metrics.instrumentation", false, // Kanela's attach takes up to a minute here; the facade is what is tested
         "mintline.metrics.sample-interval", "500ms",
-        "mintline.edge.rate-limits.anonymous-per-minute", 4));
-    node = TestNode.start(config.withFallback(TestDatabases.h2(dataDir)));
-    NodeHttpTest.awaitHealthy(node);
+        "mintline.edge.rate-limits.anonymous-per-minute", 4)), dataDir);
   }
 
   @AfterAll
