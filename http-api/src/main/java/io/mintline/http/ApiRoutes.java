@@ -24,8 +24,12 @@ public final class ApiRoutes {
 
   private ApiRoutes() {}
 
-  /** {@code routes} receives the request id so that what it logs carries it. */
-  public static Route wrap(long maxBodyBytes, Function<String, Route> routes) {
+  /**
+   * {@code routes} receives the request id so that what it logs carries it. A request not answered
+   * within {@code requestTimeout} gets {@code 503 timeout} in the standard error JSON (a route may
+   * extend its own, as {@code ?wait} does).
+   */
+  public static Route wrap(long maxBodyBytes, java.time.Duration requestTimeout, Function<String, Route> routes) {
     return extractRequest(request -> {
       Optional<String> sent = request.getHeader(RequestIds.HEADER).map(HttpHeader::value);
       if (sent.isPresent() && !RequestIds.valid(sent.get())) {
@@ -38,7 +42,11 @@ public final class ApiRoutes {
       }
       String requestId = sent.orElseGet(RequestIds::generate);
       long started = System.nanoTime();
-      return respondWithHeaders(List.of(HttpHeader.parse(RequestIds.HEADER, requestId)), () ->
+      scala.concurrent.duration.FiniteDuration timeout = scala.concurrent.duration.Duration.fromNanos(requestTimeout.toNanos());
+      return withRequestTimeout(timeout, timedOut -> ErrorHandling.response(ApiError.TIMEOUT,
+          "no answer within mintline.http.request-timeout (" + requestTimeout.toMillis() + " ms); retry", requestId)
+              .addHeader(HttpHeader.parse(RequestIds.HEADER, requestId)), () ->
+          respondWithHeaders(List.of(HttpHeader.parse(RequestIds.HEADER, requestId)), () ->
           mapResponse(response -> {
             logAccess(request, response.status().intValue(), started, requestId);
             MintlineMetrics.httpRequest(RouteTemplates.of(request.getUri().path(), response.status().intValue()),
@@ -47,7 +55,7 @@ public final class ApiRoutes {
           }, () ->
               handleExceptions(ErrorHandling.exceptionHandler(requestId), () ->
                   handleRejections(ErrorHandling.rejectionHandler(requestId), () ->
-                      withSizeLimit(maxBodyBytes, () -> routes.apply(requestId))))));
+                      withSizeLimit(maxBodyBytes, () -> routes.apply(requestId)))))));
     });
   }
 

@@ -262,7 +262,7 @@ public final class MintlineNode {
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
           contractQuota(edge.quotas()), jobClient);
       JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
-      Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
+      Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
@@ -271,7 +271,7 @@ public final class MintlineNode {
               contractRoutes.route(requestId), jobRoutes.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
-          ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));
+          ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));
       return new MintlineNode(system, settings, bindings[0], bindings[1], managementPort, devnet, edge);
     } catch (SettingsException e) {
       system.terminate();

@@ -37,7 +37,12 @@ class ApiRoutesTest {
     system = ActorSystem.create(Behaviors.empty(), "api-routes-test", ConfigFactory.parseString(
         "akka.http.server.parsing.error-handler = \"io.mintline.http.errors.JsonParsingErrorHandler\"")
         .withFallback(ConfigFactory.defaultReference()));
-    var route = ApiRoutes.wrap(1024, requestId -> concat(
+    var route = ApiRoutes.wrap(1024, java.time.Duration.ofSeconds(1), requestId -> concat(
+        path("never", () -> get(() -> completeWithFuture(new java.util.concurrent.CompletableFuture<akka.http.javadsl.model.HttpResponse>()))),
+        // A route may give itself longer, as ?wait does: answered after 1.5 s, within its 5 s.
+        path("slow", () -> get(() -> withRequestTimeout(scala.concurrent.duration.Duration.create(5, TimeUnit.SECONDS), () ->
+            completeWithFuture(java.util.concurrent.CompletableFuture.supplyAsync(() -> Json.response(StatusCodes.OK, Map.of("done", true)),
+                java.util.concurrent.CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)))))),
         path("greet", () -> post(() -> entity(Json.body(Greeting.class), g ->
             complete(Json.response(StatusCodes.OK, Map.of("hello", g.name(), "times", g.times())))))),
         path("boom", () -> get(() -> {
@@ -63,6 +68,21 @@ class ApiRoutesTest {
     assertEquals(error, body.path("error").asText(), response.body());
     assertEquals(response.headers().firstValue("X-Request-Id").orElseThrow(), body.path("requestId").asText());
     return body;
+  }
+
+  @Test
+  void aRequestNotAnsweredInTimeIs503TimeoutInTheErrorJson() throws Exception {
+    long started = System.nanoTime();
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/never"))
+        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode body = error(response, 503, "timeout");
+    assertTrue(body.path("retry").asBoolean(), response.body());
+    assertTrue(body.path("message").asText().contains("mintline.http.request-timeout"), response.body());
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(8), "answered at the 1 s timeout, not the client's");
+
+    HttpResponse<String> slow = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/slow"))
+        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, slow.statusCode(), "a route's own longer timeout wins: " + slow.body());
   }
 
   @Test

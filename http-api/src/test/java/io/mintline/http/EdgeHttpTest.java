@@ -288,7 +288,7 @@ class EdgeHttpTest {
     Account wallet = new Account();
     Principal principal = new Principal(wallet.getAddress().toString(), "free", List.of("wallet"), "jwt", "j", null);
     ServerBinding binding = Http.get(node.node.system()).newServerAt("127.0.0.1", 0)
-        .bind(ApiRoutes.wrap(1024, id -> path("compile", () -> post(() ->
+        .bind(ApiRoutes.wrap(1024, java.time.Duration.ofSeconds(20), id -> path("compile", () -> post(() ->
             node.node.edge().quotas().quota("compilations", principal, id, () -> complete("compiled"))))))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     try {

@@ -115,7 +115,7 @@ class OpenApiTest {
   void aServedRouteThatTheDocumentLeavesOutCannotBeReached() throws Exception {
     // The node's own edge around a route tree with one undocumented route: it is 404 like any unknown path.
     ServerBinding binding = Http.get(node.node.system()).newServerAt("127.0.0.1", 0)
-        .bind(ApiRoutes.wrap(1024, id -> node.node.edge().edge().guard(id, () -> concat(
+        .bind(ApiRoutes.wrap(1024, java.time.Duration.ofSeconds(20), id -> node.node.edge().edge().guard(id, () -> concat(
             path(akka.http.javadsl.server.PathMatchers.segment("api").slash("v1").slash("secret"), () -> get(() -> complete("hidden"))),
             path(akka.http.javadsl.server.PathMatchers.segment("api").slash("v1").slash("minting").slash("status"),
                 () -> get(() -> complete("documented")))))))
