@@ -52,11 +52,12 @@ class WebhookHttpTest {
 
   @TempDir static Path dataDir;
   static TestNode node;
-  static Account admin = new Account();
+  static Account admin;
   static WebhookReceiver receiver;
 
   @BeforeAll
   static void start() throws Exception {
+    admin = new Account();
     Map<String, Object> settings = new HashMap<>();
     settings.put("mintline.devnet.block-interval", "200ms");
     settings.put("mintline.edge.admin-wallets", admin.getAddress().toString());

@@ -53,14 +53,24 @@ public final class WebhookDispatcher {
   private final WebhookSettings settings;
   private final Executor blocking;
   private final ConnectionPoolSettings pool;
+  private final UrlGuard guard;
+  private final java.util.Map<String, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
 
   public WebhookDispatcher(ActorSystem<?> system, WebhookStore store, WebhookSettings settings, UrlGuard guard, Executor blocking) {
     this.system = system;
     this.store = store;
     this.settings = settings;
     this.blocking = blocking;
-    ClientTransport guarded = ClientTransport.withCustomResolver((host, port) -> CompletableFuture.supplyAsync(
-        () -> new InetSocketAddress(guard.connectAddress(host), (Integer) port), blocking));
+    this.guard = guard;
+    ClientTransport guarded = ClientTransport.withCustomResolver((host, port) -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return new InetSocketAddress(guard.connectAddress(host), (Integer) port);
+      } catch (UrlGuard.Refused refused) {
+        // Akka HTTP's TLS stage can replace the resolver's failure with its own: keep the reason for the record.
+        refusals.put(host, refused.getMessage());
+        throw refused;
+      }
+    }, blocking));
     int openRequests = Integer.highestOneBit(Math.max(settings.parallelism(), 2) * 2 - 1) * 2;
     this.pool = ConnectionPoolSettings.create(system.classicSystem())
         // Attempts are counted and scheduled here, not by the pool.
@@ -102,8 +112,20 @@ public final class WebhookDispatcher {
         : CompletableFuture.completedFuture(batch));
   }
 
-  /** One attempt: send, then record; never fails the stream. */
+  /** One attempt: check the host, send, then record; never fails the stream. */
   private CompletionStage<Done> attempt(WebhookStore.Claimed claimed) {
+    String host = java.net.URI.create(claimed.url()).getHost();
+    return CompletableFuture.supplyAsync(() -> {
+      // Checked once more right before sending, and by the transport when it connects.
+      guard.connectAddress(host);
+      return Done.getInstance();
+    }, blocking).thenCompose(checked -> send(claimed, host)).exceptionally(failure -> {
+      record(claimed, Outcome.failure(failure));
+      return Done.getInstance();
+    });
+  }
+
+  private CompletionStage<Done> send(WebhookStore.Claimed claimed, String host) {
     long timestamp = Instant.now().getEpochSecond();
     HttpRequest request = HttpRequest.POST(claimed.url())
         .addHeader(RawHeader.create("webhook-id", claimed.id()))
@@ -119,23 +141,28 @@ public final class WebhookDispatcher {
           .thenCompose(response -> response.discardEntityBytes(system).completionStage().thenApply(done -> Outcome.of(response)))
           .toCompletableFuture()
           .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .exceptionally(Outcome::failure);
+          .exceptionally(failure -> {
+            String refused = refusals.remove(host);
+            return refused != null ? new Outcome(null, "refused at connect time: " + refused, null) : Outcome.failure(failure);
+          });
     } catch (RuntimeException e) {
       outcome = CompletableFuture.completedFuture(Outcome.failure(e));
     }
-    return outcome.thenApplyAsync(o -> {
-      try {
-        if (o.code() != null && o.code() >= 200 && o.code() < 300) {
-          store.delivered(claimed, o.code());
-        } else {
-          store.failed(claimed, o.code(), o.error(), o.retryAfter(), o.code() != null && o.code() == 410);
-        }
-      } catch (Exception e) {
-        // The lease runs out and the delivery is attempted again: at least once.
-        log.warn("Recording webhook delivery {} failed: {}", claimed.id(), e.getMessage());
+    return outcome.thenApplyAsync(o -> record(claimed, o), blocking);
+  }
+
+  private Done record(WebhookStore.Claimed claimed, Outcome o) {
+    try {
+      if (o.code() != null && o.code() >= 200 && o.code() < 300) {
+        store.delivered(claimed, o.code());
+      } else {
+        store.failed(claimed, o.code(), o.error(), o.retryAfter(), o.code() != null && o.code() == 410);
       }
-      return Done.getInstance();
-    }, blocking);
+    } catch (Exception e) {
+      // The lease runs out and the delivery is attempted again: at least once.
+      log.warn("Recording webhook delivery {} failed: {}", claimed.id(), e.getMessage());
+    }
+    return Done.getInstance();
   }
 
   /** What one attempt came to: a status (with Retry-After) or no answer at all. */

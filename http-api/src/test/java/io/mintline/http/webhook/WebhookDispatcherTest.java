@@ -130,6 +130,28 @@ class WebhookDispatcherTest {
   }
 
   @Test
+  void aNameRebindingBetweenTheLastCheckAndTheConnectionIsRefusedByTheTransport() throws Exception {
+    int port = receiver.getAddress().getPort();
+    // Public for the registration and the worker's check before sending; loopback from then on.
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    UrlGuard guard = new UrlGuard(false, host -> new InetAddress[] {InetAddress.getByAddress(host,
+        lookups.incrementAndGet() <= 2 ? new byte[] {93, (byte) 184, (byte) 216, 34} : new byte[] {127, 0, 0, 1})});
+    String url = guard.check("https://hooks.rebind.test:" + port + "/hook").toString();
+    WebhookStore.Endpoint endpoint = store.create("OWNER", false, url, List.of("tip.received"), WebhookSignature.newSecret());
+    pending("msg_" + "3".repeat(32), endpoint.id());
+    UniqueKillSwitch worker = new WebhookDispatcher(system, store, settings, guard, system.executionContext()).start();
+    try {
+      WebhookStore.Delivery d = awaitAttempt(endpoint.id(), "msg_" + "3".repeat(32));
+      assertTrue(lookups.get() >= 3, "the transport resolved the name itself: " + lookups.get());
+      assertTrue(d.lastError().contains("refused at connect time") && d.lastError().contains("127.0.0.1"), d.lastError());
+      Thread.sleep(500);
+      assertTrue(received.isEmpty(), "nothing reached the loopback receiver: " + received);
+    } finally {
+      worker.shutdown();
+    }
+  }
+
+  @Test
   void onDevnetTheSameNameReachesTheLoopbackReceiverAtTheAddressTheGuardChecked() throws Exception {
     int port = receiver.getAddress().getPort();
     answer.set("127.0.0.1");
