@@ -203,7 +203,7 @@ public final class WebhookStore {
       if (after.isPresent()) {
         s.setLong(i++, after.get().epochMicros());
         s.setLong(i++, after.get().epochMicros());
-        s.setString(i++, after.get().id());
+        s.setString(i++, "msg_" + after.get().id());
       }
       s.setInt(i, limit + 1);
       List<Delivery> items = new ArrayList<>();
@@ -220,7 +220,8 @@ public final class WebhookStore {
       if (items.size() > limit) {
         items = items.subList(0, limit);
         Delivery last = items.get(limit - 1);
-        next = new Cursor(instant(created.get(limit - 1)), last.id()).encode();
+        // Cursor ids are alphanumeric: the hex after "msg_".
+        next = new Cursor(instant(created.get(limit - 1)), last.id().substring("msg_".length())).encode();
       }
       return new Page<>(List.copyOf(items), next);
     }
