@@ -43,7 +43,16 @@ public record WebhookSettings(boolean enabled, List<Duration> retrySchedule, dou
     String p = "mintline.webhooks.";
     List<Duration> schedule;
     try {
-      schedule = config.getDurationList(p + "retry-schedule");
+      if (config.hasPath(p + "retry-schedule") && config.getValue(p + "retry-schedule").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+        // A system property or environment variable gives the list as text: "5s, 5m, 30m" (brackets optional).
+        String text = config.getString(p + "retry-schedule").replace("[", "").replace("]", "");
+        schedule = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+          if (!part.isBlank()) schedule.add(com.typesafe.config.ConfigFactory.parseString("d = " + part.trim()).getDuration("d"));
+        }
+      } else {
+        schedule = config.getDurationList(p + "retry-schedule");
+      }
     } catch (ConfigException e) {
       throw new SettingsException(p + "retry-schedule", "a list of durations such as [5s, 5m, 30m]", null);
     }
