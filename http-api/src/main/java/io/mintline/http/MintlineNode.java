@@ -76,6 +76,9 @@ import io.mintline.engine.job.JobWork;
 import io.mintline.http.contract.ContractQuota;
 import io.mintline.http.contract.ContractRoutes;
 import io.mintline.http.contract.JobRoutes;
+import io.mintline.http.webhook.UrlGuard;
+import io.mintline.http.webhook.WebhookModule;
+import io.mintline.http.webhook.WebhookRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -262,13 +265,16 @@ public final class MintlineNode {
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
           contractQuota(edge.quotas()), jobClient);
       JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
+      // Signed webhooks: the projection that records deliveries, this node's delivery worker, the routes.
+      WebhookRoutes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
+          auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
-              contractRoutes.route(requestId), jobRoutes.route(requestId))))))));
+              contractRoutes.route(requestId), jobRoutes.route(requestId), webhookRoutes.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The metrics the contract jobs and the rate limiter record reach {@code /metrics}: a compile job
  * shows in {@code mintline_jobs} by type and state, a refused request in
- * {@code mintline_rate_limit_refusals_total} under its tier.
+ * {@code mintline_rate_limit_refusals_total} under its tier, the job's webhook in
+ * {@code mintline_webhook_deliveries_total}.
  */
 class MetricsWiringHttpTest {
   @TempDir static Path dataDir;
   static TestNode node;
+  static WebhookReceiver receiver;
 
   @BeforeAll
   static void start() throws Exception {
@@ -36,13 +38,21 @@ class MetricsWiringHttpTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     if (node != null) node.close();
+    if (receiver != null) receiver.close();
   }
 
   @Test
   void aCompileJobAndARefusedRequestShowInTheScrape() throws Exception {
     String token = Creators.login(node, new Account()); // two anonymous requests of the four a minute
+    // The compile job's job.finished goes to a webhook on loopback.
+    receiver = new WebhookReceiver();
+    HttpResponse<String> hook = node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/webhooks")))
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
+            Map.of("url", receiver.url("/hook"), "events", java.util.List.of("job.finished"))))));
+    assertEquals(201, hook.statusCode(), hook.body());
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.putObject("sources").putObject("Tip.sol").put("content", "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\ncontract Tip {}\n");
     HttpResponse<String> compiled = node.http.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/contracts/compile?wait=60")))
@@ -65,12 +75,14 @@ class MetricsWiringHttpTest {
       text = node.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.node.managementPort() + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       if (value(text, "mintline_jobs", "type=\"compile\"", "state=\"succeeded\"") >= 1
-          && value(text, "mintline_rate_limit_refusals_total", "scope=\"anonymous\"") >= 1) break;
+          && value(text, "mintline_rate_limit_refusals_total", "scope=\"anonymous\"") >= 1
+          && value(text, "mintline_webhook_deliveries_total", "outcome=\"delivered\"") >= 1) break;
       Thread.sleep(250);
     }
     assertEquals(1, value(text, "mintline_jobs", "type=\"compile\"", "state=\"succeeded\""), mintline(text));
     assertEquals(0, value(text, "mintline_jobs", "type=\"audit\"", "state=\"running\""), "every known type and state is a series");
     assertEquals(1, value(text, "mintline_rate_limit_refusals_total", "scope=\"anonymous\""), mintline(text));
+    assertEquals(1, value(text, "mintline_webhook_deliveries_total", "outcome=\"delivered\""), "job.finished delivered once: " + mintline(text));
   }
 
   /** The value of the first series of {@code name} whose labels contain every one of {@code parts}; -1 if none. */

@@ -63,7 +63,7 @@ class OpenApiTest {
 
   /** A request path for {@code template} with a plausible value for each parameter. */
   static String sample(String template, String address) {
-    return template.replace("{address}", address).replace("{assetId}", "1")
+    return template.replace("{address}", address).replace("{assetId}", "1").replace("{deliveryId}", "msg_unknown")
         .replace("{id}", template.startsWith("/api/v1/api-keys") ? "00000000-0000-0000-0000-000000000000" : "d-unknown");
   }
 

@@ -111,7 +111,7 @@ public final class MintlineMetrics {
       new Definition(RATE_LIMIT_REFUSALS, "mintline_rate_limit_refusals_total", "counter", List.of("scope"),
           "Requests refused by a rate limit, by tier (anonymous, free, paid)", "the rate limiter (http-api ratelimit RateLimits)"),
       new Definition(WEBHOOK_DELIVERIES, "mintline_webhook_deliveries_total", "counter", List.of("outcome"),
-          "Webhook delivery attempts by outcome (delivered, failed)", "the webhook sender (not built yet)"),
+          "Webhook delivery attempts by outcome (delivered, failed)", "the webhook sender (http-api webhook WebhookDispatcher)"),
       new Definition(MINTING_BALANCE, MINTING_BALANCE, "gauge", List.of(),
           "The minting account's balance on chain", SAMPLER),
       new Definition(MINTING_HEADROOM, MINTING_HEADROOM, "gauge", List.of(),

@@ -17,6 +17,10 @@ public enum ApiError {
   MALFORMED_HTTP(StatusCodes.BAD_REQUEST, "malformed_http", 4005, false),
   NETWORK_NOT_ALLOWED(StatusCodes.BAD_REQUEST, "network_not_allowed", 4006, false),
   INVALID_LOGIN_MESSAGE(StatusCodes.BAD_REQUEST, "invalid_login_message", 4007, false),
+  /** A webhook URL that is malformed, has the wrong scheme for the network, or carries credentials. */
+  INVALID_WEBHOOK_URL(StatusCodes.BAD_REQUEST, "invalid_webhook_url", 4008, false),
+  /** A webhook URL whose host does not resolve, or resolves to a loopback, private or reserved address (SSRF guard). */
+  WEBHOOK_URL_NOT_PUBLIC(StatusCodes.BAD_REQUEST, "webhook_url_not_public", 4009, false),
   UNAUTHORIZED(StatusCodes.UNAUTHORIZED, "unauthorized", 4010, false),
   // Login refusals: one code per reason, so a wallet dApp can tell the user what to do.
   INVALID_SIGNATURE(StatusCodes.UNAUTHORIZED, "invalid_signature", 4011, false),
@@ -39,6 +43,10 @@ public enum ApiError {
   NOT_MINTED(StatusCodes.CONFLICT, "not_minted", 4092, true),
   /** A deploy of sources whose audit has CRITICAL findings the request did not acknowledge. */
   CRITICAL_FINDINGS(StatusCodes.CONFLICT, "critical_findings", 4093, false),
+  /** A manual webhook retry while the endpoint is disabled (re-enable it first). */
+  WEBHOOK_DISABLED(StatusCodes.CONFLICT, "webhook_disabled", 4094, false),
+  /** A wallet already has mintline.webhooks.max-endpoints-per-owner webhook endpoints. */
+  WEBHOOK_LIMIT_REACHED(StatusCodes.CONFLICT, "webhook_limit_reached", 4095, false),
   PAYLOAD_TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", 4130, false),
   URI_TOO_LONG(StatusCodes.URI_TOO_LONG, "uri_too_long", 4140, false),
   UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
