@@ -53,6 +53,9 @@ import io.mintline.engine.listener.ChainListener;
 import io.mintline.config.ListenerSettings;
 import io.mintline.http.listener.ListenerClient;
 import io.mintline.http.listener.ListenerRoutes;
+import io.mintline.http.console.ConsoleRoutes;
+import io.mintline.http.devnet.DevnetRoutes;
+import io.mintline.http.ops.ClusterStatusRoutes;
 import io.mintline.http.wallet.TipRoutes;
 import akka.actor.typed.ActorRef;
 import io.mintline.http.deployment.DeploymentRoutes;
@@ -257,13 +260,19 @@ public final class MintlineNode {
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
           contractQuota(edge.quotas()), jobClient);
       JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
+      // The web console (static files from the jar) and what its devnet wallet and operator view ask for.
+      ConsoleRoutes console = new ConsoleRoutes();
+      DevnetRoutes devnetRoutes = new DevnetRoutes(settings.network(), gateway, algodUrl, algodToken);
+      ClusterStatusRoutes clusterStatus = new ClusterStatusRoutes(system, auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
+          console.route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
-              contractRoutes.route(requestId), jobRoutes.route(requestId))))))));
+              contractRoutes.route(requestId), jobRoutes.route(requestId), devnetRoutes.route(),
+              clusterStatus.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));

@@ -25,6 +25,7 @@ import io.mintline.engine.readside.Cursor;
 import io.mintline.engine.wallet.WalletAddress;
 import io.mintline.http.Json;
 import io.mintline.http.auth.Principal;
+import io.mintline.http.auth.WebSocketBearer;
 import io.mintline.http.errors.ApiError;
 import io.mintline.http.errors.ApiException;
 import java.time.Duration;
@@ -205,7 +206,10 @@ public final class DeploymentRoutes {
             done.whenComplete((ok, failure) -> system.classicSystem().stop(akka.actor.typed.javadsl.Adapter.toClassic(topic)));
             return NotUsed.getInstance();
           });
-      return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), frames));
+      Flow<Message, Message, NotUsed> socket = Flow.fromSinkAndSourceCoupled(Sink.ignore(), frames);
+      return extractRequest(request -> WebSocketBearer.offersProtocol(request)
+          ? handleWebSocketMessagesForProtocol(socket, WebSocketBearer.PROTOCOL)
+          : handleWebSocketMessages(socket));
     });
   }
 
