@@ -221,6 +221,7 @@ function follow(deploymentId) {
     let last = null;
     socket.addEventListener('message', (m) => {
       last = JSON.parse(m.data);
+      $('progress').dataset.frames = String(Number($('progress').dataset.frames ?? 0) + 1);
       showProgress(last);
     });
     socket.addEventListener('close', async () => {
@@ -246,8 +247,10 @@ $('creator-form').addEventListener('submit', (e) => {
     const key = localStorage.getItem(keyName) ?? crypto.randomUUID();
     localStorage.setItem(keyName, key);
     $('progress').replaceChildren();
+    $('progress').dataset.frames = '0';
     $('creator-done').hidden = true;
     const accepted = await api.post('/api/v1/creators', { displayName }, { headers: { 'Idempotency-Key': key } });
+    showProgress({ status: accepted.status, updatedAt: new Date().toISOString() });
     const done = await follow(accepted.deploymentId);
     if (done.status === 'failed') throw new Error(`the deployment failed: ${done.error}`);
   });
@@ -349,14 +352,14 @@ async function renderSticker(sticker) {
       el('th', { scope: 'row', text: name }), el('td', { text: a }), el('td', { text: b + (a === b ? ' ✓' : ' ✗') })))));
   const claim = sticker.claimed ? null : el('button', { type: 'button', class: 'claim', text: `Claim sticker ${sticker.assetId}` });
   const holding = el('p', { class: 'holding', 'aria-live': 'polite' });
-  card.replaceChildren(
+  card.replaceChildren(...[
     el('h3', { text: `Sticker #${sticker.assetId}` }),
     sticker.golden ? el('p', { class: 'golden-mark', text: '★ Golden sticker' }) : el('p', { class: 'muted', text: 'Regular sticker' }),
     el('p', { text: `For tip ${short(sticker.tipTxId)}, minted in round ${sticker.mintedRound}.` }),
     el('p', { class: allMatch ? 'match' : 'mismatch', text: allMatch ? 'Draw verified: the browser\'s result matches the node\'s.' : 'The browser\'s draw differs from the node\'s!' }),
     table,
     sticker.claimed ? el('p', { text: 'Claimed: in your wallet, frozen (soulbound: it cannot be transferred).' }) : el('p', { text: 'Waiting in the platform vault until you claim it.' }),
-    claim, holding);
+    claim, holding].filter(Boolean));
   if (claim) claim.addEventListener('click', () => act(claim, () => claimSticker(sticker, holding)));
   if (sticker.claimed && state.devnet) showHolding(sticker.assetId, holding);
 }

@@ -68,8 +68,8 @@ class ConsoleBrowserIT {
       System.out.println(transcript);
       List<String> lines = transcript.lines().map(String::strip).toList();
       assertEquals(0, js.exitValue(), transcript + "\nnode log:\n" + tail("node.log"));
-      assertEquals(8, NodeToolchain.tapCount(lines, "tests"), transcript);
-      assertEquals(8, NodeToolchain.tapCount(lines, "pass"), transcript);
+      assertEquals(9, NodeToolchain.tapCount(lines, "tests"), transcript);
+      assertEquals(9, NodeToolchain.tapCount(lines, "pass"), transcript);
       for (String shot : List.of("01-wallet-created.png", "04-deployment-active.png", "06-sticker-claimed.png", "07-operator.png")) {
         assertTrue(Files.size(screenshots.resolve(shot)) > 10_000, "screenshot " + shot);
       }
