@@ -236,6 +236,7 @@ test('the operator sees the mint in the sparkline without reloading', async () =
   assert.ok(spark.max > 0 && spark.minted >= 1, JSON.stringify(spark));
   assert.equal(await page.locator('#spark-queue polyline').count(), 1);
   assert.match(await text(page, '#failed-deployments'), /None\./);
+  assert.match(await text(page, '#failed-mints'), /None\./);
   await shot(page, '07-operator.png');
   assertNoProblems();
 });

@@ -432,9 +432,15 @@ async function refreshOperator() {
     $('minting').dataset.mintedTotal = String(minting.mintedTotal);
     if (Date.now() - failedAt > 10_000) {
       failedAt = Date.now();
-      const failed = await api.get('/api/v1/deployments?status=failed&limit=10');
+      const [failed, failedMints] = await Promise.all([
+        api.get('/api/v1/deployments?status=failed&limit=10'),
+        api.get('/api/v1/admin/failed-mints?limit=10'),
+      ]);
       $('failed-deployments').replaceChildren(...(failed.items.length ? failed.items.map((d) => el('li', {},
         `${d.displayName} (${short(d.owner)}): ${d.error ?? 'failed'} at ${new Date(d.updatedAt).toLocaleString()}`))
+        : [el('li', { text: 'None.' })]));
+      $('failed-mints').replaceChildren(...(failedMints.items.length ? failedMints.items.map((m) => el('li', {},
+        `tip ${short(m.tipTxId)} for ${short(m.owner)}: ${m.error ?? 'failed'} at ${new Date(m.failedAt).toLocaleString()}`))
         : [el('li', { text: 'None.' })]));
     }
     $('operator-updated').textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every 3 s.`;

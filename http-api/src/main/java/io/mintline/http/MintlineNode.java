@@ -64,6 +64,7 @@ import io.mintline.http.edge.EdgeModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.sticker.StickerRoutes;
+import io.mintline.http.sticker.FailedMintRoutes;
 import io.mintline.http.wallet.WalletRoutes;
 import io.mintline.config.ContractSettings;
 import io.mintline.config.JobSettings;
@@ -264,6 +265,7 @@ public final class MintlineNode {
       ConsoleRoutes console = new ConsoleRoutes();
       DevnetRoutes devnetRoutes = new DevnetRoutes(settings.network(), gateway, algodUrl, algodToken);
       ClusterStatusRoutes clusterStatus = new ClusterStatusRoutes(system, auth.routes()::authenticated);
+      FailedMintRoutes failedMints = new FailedMintRoutes(stickers, auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
@@ -272,7 +274,7 @@ public final class MintlineNode {
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
               contractRoutes.route(requestId), jobRoutes.route(requestId), devnetRoutes.route(),
-              clusterStatus.route(requestId))))))));
+              clusterStatus.route(requestId), failedMints.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));
