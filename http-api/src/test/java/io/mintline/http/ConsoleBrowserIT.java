@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * step go to {@code target/console-screenshots/}.
  *
  * <p>The node runs as shipped (rate limits on; each browser context is its own client behind a
- * proxy the node trusts, as in {@link ProductPathIT}), with one flag: access tokens live 30 s, so the
- * walk outlives several and the console's background refresh must carry it.
+ * proxy the node trusts, as in {@link ProductPathIT}), with two changes: access tokens live 30 s, so
+ * the walk outlives several and the console's background refresh must carry it, and every sticker
+ * is golden (threshold 10,000 basis points), so the golden mark is on screen.
  */
 class ConsoleBrowserIT {
   @TempDir Path workDir;
@@ -49,7 +50,9 @@ class ConsoleBrowserIT {
     int devnet = freePort();
     Process node = startJar(jar(), List.of("-Dmintline.auth.access-token-ttl=30s"), "node.log",
         "MINTLINE_HTTP_PORT", String.valueOf(http), "MINTLINE_DEVNET_PORT", String.valueOf(devnet),
-        "MINTLINE_ADMIN_WALLETS", admin.getAddress().toString());
+        "MINTLINE_ADMIN_WALLETS", admin.getAddress().toString(),
+        // Every sticker golden, so the gallery's golden mark is seen (the draw is recomputed all the same).
+        "MINTLINE_GOLDEN_BASIS_POINTS", "10000");
     try {
       awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(180));
       Path screenshots = Path.of("target", "console-screenshots").toAbsolutePath();
@@ -61,6 +64,7 @@ class ConsoleBrowserIT {
       browser.environment().put("CHROMIUM", chromium.toString());
       browser.environment().put("SCREENSHOTS", screenshots.toString());
       browser.environment().put("ADMIN_MNEMONIC", admin.toMnemonic());
+      browser.environment().put("GOLDEN_BASIS_POINTS", "10000");
       Process js = browser.start();
       byte[] out = js.getInputStream().readAllBytes();
       assertTrue(js.waitFor(8, TimeUnit.MINUTES), "the browser script did not finish");
