@@ -1,4 +1,4 @@
-package io.mintline.http.devnet;
+package io.mintline.http;
 
 import static akka.http.javadsl.server.Directives.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -14,8 +14,7 @@ import io.mintline.config.MintlineSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.devnet.Devnet;
 import io.mintline.devnet.DevnetSettings;
-import io.mintline.http.ApiRoutes;
-import io.mintline.http.Json;
+import io.mintline.http.devnet.DevnetRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +65,9 @@ class DevnetRoutesTest {
   static HttpResponse<String> call(String base, String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
     b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody()) : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    ApiSchemas.check(method, path, answer); // every answer, errors included, as the OpenAPI document describes it
+    return answer;
   }
 
   static JsonNode error(HttpResponse<String> r, int status, String error) throws Exception {
@@ -92,6 +93,10 @@ class DevnetRoutesTest {
     HttpResponse<String> holding = call(onDevnet, "GET", "/api/v1/devnet/accounts/" + address + "/assets/999999", null);
     assertEquals(200, holding.statusCode(), holding.body());
     assertFalse(Json.MAPPER.readTree(holding.body()).path("optedIn").asBoolean(), holding.body());
+
+    HttpResponse<String> params = call(onDevnet, "GET", "/api/v1/devnet/params", null);
+    assertEquals(200, params.statusCode(), params.body());
+    assertEquals(devnet.genesisHashBase64(), Json.MAPPER.readTree(params.body()).path("genesisHash").asText());
   }
 
   @Test
