@@ -53,6 +53,9 @@ import io.mintline.engine.listener.ChainListener;
 import io.mintline.config.ListenerSettings;
 import io.mintline.http.listener.ListenerClient;
 import io.mintline.http.listener.ListenerRoutes;
+import io.mintline.http.console.ConsoleRoutes;
+import io.mintline.http.devnet.DevnetRoutes;
+import io.mintline.http.ops.ClusterStatusRoutes;
 import io.mintline.http.wallet.TipRoutes;
 import akka.actor.typed.ActorRef;
 import io.mintline.http.deployment.DeploymentRoutes;
@@ -61,6 +64,7 @@ import io.mintline.http.edge.EdgeModule;
 import io.mintline.http.health.ChainCheck;
 import io.mintline.http.health.HealthRoutes;
 import io.mintline.http.sticker.StickerRoutes;
+import io.mintline.http.sticker.FailedMintRoutes;
 import io.mintline.http.wallet.WalletRoutes;
 import io.mintline.config.ContractSettings;
 import io.mintline.config.JobSettings;
@@ -268,13 +272,20 @@ public final class MintlineNode {
       // Signed webhooks: the projection that records deliveries, this node's delivery worker, the routes.
       WebhookRoutes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
           auth.routes()::authenticated);
+      // The web console (static files from the jar) and what its devnet wallet and operator view ask for.
+      ConsoleRoutes console = new ConsoleRoutes();
+      DevnetRoutes devnetRoutes = new DevnetRoutes(settings.network(), gateway, algodUrl, algodToken);
+      ClusterStatusRoutes clusterStatus = new ClusterStatusRoutes(system, auth.routes()::authenticated);
+      FailedMintRoutes failedMints = new FailedMintRoutes(stickers, auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
+          console.route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
-              contractRoutes.route(requestId), jobRoutes.route(requestId), webhookRoutes.route(requestId))))))));
+              contractRoutes.route(requestId), jobRoutes.route(requestId), webhookRoutes.route(requestId), devnetRoutes.route(),
+              clusterStatus.route(requestId), failedMints.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));

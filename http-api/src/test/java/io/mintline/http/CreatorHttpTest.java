@@ -211,6 +211,56 @@ class CreatorHttpTest {
     assertTrue(statuses.containsAll(List.of("confirmed", "funding", "active")), statuses.toString());
   }
 
+  /**
+   * A browser offers its token as a subprotocol (it cannot set Authorization on a WebSocket), and
+   * opens the socket right after the request, with no pause: every state from the current one on
+   * still arrives (they are read from the journal), and the node selects {@code mintline.v1}.
+   */
+  @Test
+  void aBrowserStyleSocketWithTheTokenAsSubprotocolMissesNoTransition() throws Exception {
+    String token = login(new Account());
+    HttpResponse<String> created = becomeCreator(token, "ws-browser", "{\"displayName\":\"Bea\"}");
+    assertEquals(202, created.statusCode(), created.body());
+    String id = Json.MAPPER.readTree(created.body()).path("deploymentId").asText();
+    URI updates = URI.create("ws://127.0.0.1:" + node.node.httpPort() + "/api/v1/deployments/" + id + "/updates");
+    List<String> statuses = new CopyOnWriteArrayList<>();
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    WebSocket socket = node.http.newWebSocketBuilder()
+        .subprotocols("mintline.v1", "mintline.bearer." + token)
+        .buildAsync(updates, new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            try {
+              statuses.add(Json.MAPPER.readTree(data.toString()).path("status").asText());
+            } catch (Exception e) {
+              closed.completeExceptionally(e);
+            }
+            ws.request(1);
+            return null;
+          }
+
+          @Override
+          public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+          }
+        })
+        .get(10, TimeUnit.SECONDS);
+    assertEquals("mintline.v1", socket.getSubprotocol());
+    closed.get(60, TimeUnit.SECONDS);
+    List<String> order = List.of("requested", "submitted", "confirmed", "funding", "active");
+    int first = order.indexOf(statuses.get(0));
+    assertTrue(first >= 0, statuses.toString());
+    assertEquals(order.subList(first, order.size()), statuses, "every state from the one at connect time, in order");
+
+    // A token that does not verify, offered the same way, is refused before the upgrade.
+    var refused = node.http.newWebSocketBuilder().subprotocols("mintline.v1", "mintline.bearer.not-a-token")
+        .buildAsync(updates, new WebSocket.Listener() {});
+    var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> refused.get(10, TimeUnit.SECONDS));
+    assertTrue(failure.getCause() instanceof java.net.http.WebSocketHandshakeException, failure.toString());
+    assertEquals(401, ((java.net.http.WebSocketHandshakeException) failure.getCause()).getResponse().statusCode());
+  }
+
   private static int appCreations(String deploymentId) throws Exception {
     var devnet = node.node.devnet();
     return Creators.appCreations(node, devnet.url(), devnet.apiToken(), devnet.currentRound(), deploymentId);

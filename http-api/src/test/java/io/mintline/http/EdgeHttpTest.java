@@ -151,6 +151,11 @@ class EdgeHttpTest {
       if (e.getKey().equals("docs")) {
         assertTrue(csp.startsWith("default-src 'self'"), csp);
         assertTrue(csp.contains("frame-ancestors 'none'"), csp);
+      } else if (e.getKey().equals("console area")) {
+        // The web console's own: its scripts and styles from this node, no inline code, no framing.
+        assertEquals(io.mintline.http.console.ConsoleRoutes.CSP, csp);
+        assertFalse(csp.contains("unsafe-inline"), csp);
+        assertTrue(csp.contains("frame-ancestors 'none'"), csp);
       } else {
         assertEquals("default-src 'none'; frame-ancestors 'none'", csp, e.getKey());
       }

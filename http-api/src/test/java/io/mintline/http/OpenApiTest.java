@@ -163,6 +163,16 @@ class OpenApiTest {
     }
     assertEquals(200, call("PUT", "/api/v1/admin/tiers/" + address, "{\"tier\":\"paid\"}", "Authorization", "Bearer " + adminToken).statusCode());
     assertEquals(200, call("GET", "/api/v1/admin/tiers/" + address, null, "Authorization", "Bearer " + adminToken).statusCode());
+    // The operator view's routes: admins only.
+    HttpResponse<String> cluster = call("GET", "/api/v1/admin/cluster", null, "Authorization", "Bearer " + adminToken);
+    assertEquals(200, cluster.statusCode(), cluster.body());
+    assertEquals(1, Json.MAPPER.readTree(cluster.body()).path("membersUp").asInt(), cluster.body());
+    assertEquals("Up", Json.MAPPER.readTree(cluster.body()).path("members").path(0).path("status").asText(), cluster.body());
+    assertEquals(200, call("GET", "/api/v1/admin/failed-mints?limit=5", null, "Authorization", "Bearer " + adminToken).statusCode());
+    assertEquals(400, call("GET", "/api/v1/admin/failed-mints?limit=0", null, "Authorization", "Bearer " + adminToken).statusCode());
+    assertEquals(403, call("GET", "/api/v1/admin/cluster", null, "Authorization", bearer).statusCode());
+    assertEquals(403, call("GET", "/api/v1/admin/failed-mints", null, "Authorization", bearer).statusCode());
+    assertEquals(401, call("GET", "/api/v1/admin/cluster", null).statusCode());
     HttpResponse<String> refreshed = call("POST", "/api/v1/auth/refresh",
         Json.MAPPER.writeValueAsString(Map.of("refreshToken", tokens.path("refreshToken").asText())));
     assertEquals(200, refreshed.statusCode(), refreshed.body());

@@ -95,6 +95,23 @@ public final class DeploymentEntity
     return "deployment-" + deploymentId;
   }
 
+  /**
+   * Every state of the deployment in order, as its journal records them, live (the read journal
+   * polls): for a reader that must not miss a transition. The pub-sub topic cannot promise that: a
+   * new subscriber is known to the entity's topic only after the receptionist has spread it, and
+   * what is published before is dropped. The stream ends with the first terminal state.
+   */
+  public static akka.stream.javadsl.Source<Summary, akka.NotUsed> journalStates(ActorSystem<?> system, String deploymentId) {
+    akka.persistence.jdbc.query.javadsl.JdbcReadJournal journal = akka.persistence.query.PersistenceQuery.get(system)
+        .getReadJournalFor(akka.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
+            akka.persistence.jdbc.query.javadsl.JdbcReadJournal.Identifier());
+    return journal.eventsByPersistenceId(PersistenceId.of(ENTITY_KEY.name(), deploymentId).id(), 0L, Long.MAX_VALUE)
+        .scan(State.EMPTY, (state, envelope) -> state.apply((Event) envelope.event()))
+        .drop(1)
+        .map(state -> state.summary(deploymentId, false))
+        .takeWhile(summary -> !summary.status().terminal(), true);
+  }
+
   // ---- protocol ----
 
   /** Any message to a deployment. */

@@ -66,6 +66,17 @@ public final class StickerReadSide {
         .runWith(Sink.seq(), system);
   }
 
+  /** A mint the chain refused for good ({@code StickerBook.MintFailed}), for operators. */
+  public record FailedMint(String tipTxId, String owner, String creator, String error, Instant failedAt) {}
+
+  /** The most recently failed mints, newest first. */
+  public CompletionStage<List<FailedMint>> recentFailed(int limit) {
+    return Slick.source(session, "SELECT tip_tx_id, owner, creator, error, updated_at FROM stickers WHERE status = 'failed'"
+            + " ORDER BY updated_at DESC, tip_tx_id LIMIT " + limit,
+        r -> new FailedMint(r.nextString(), r.nextString(), r.nextString(), r.nextString(), instant(r.nextLong())))
+        .runWith(Sink.seq(), system);
+  }
+
   /** How many stickers are in each status (for tests and operators). */
   public CompletionStage<Long> count(String status) {
     String where = switch (status) {

@@ -66,6 +66,12 @@ class StickerProjectionTest {
       assertEquals("failed|TX-C|null|false|false|null|null", row(journal, failed));
       assertEquals("requested|TX-D|null|false|false|null|null", row(journal, waiting));
 
+      // Operators see the failure, with its reason and time, among the recent ones.
+      List<StickerReadSide.FailedMint> recent = new StickerReadSide(system).recentFailed(100)
+          .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(List.of(new StickerReadSide.FailedMint(failed, FAN, "CREATOR", "below minimum balance", T0.plusSeconds(7))),
+          recent.stream().filter(f -> f.tipTxId().startsWith(prefix)).toList());
+
       // Applying the same group again (a projection restarted before its offset was saved) changes nothing.
       apply(journal, events);
       assertEquals("minted|TX-A|1001|true|true|TX-CLAIM|50", row(journal, minted));

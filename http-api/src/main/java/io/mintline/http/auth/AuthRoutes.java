@@ -111,12 +111,14 @@ public final class AuthRoutes {
   }
 
   /**
-   * Runs {@code inner} for the wallet behind {@code Authorization: Bearer <jwt>} or {@code X-Api-Key};
+   * Runs {@code inner} for the wallet behind {@code Authorization: Bearer <jwt>}, {@code X-Api-Key}
+   * or, in a browser's WebSocket handshake, the token offered as a subprotocol ({@link WebSocketBearer});
    * 401 with the standard error JSON otherwise.
    */
   public Route authenticated(String requestId, Function<Principal, Route> inner) {
     return extractRequest(request -> {
-      Optional<String> bearer = request.getHeader("Authorization").map(HttpHeader::value);
+      Optional<String> bearer = request.getHeader("Authorization").map(HttpHeader::value)
+          .or(() -> WebSocketBearer.token(request).map(token -> "Bearer " + token));
       Optional<String> apiKey = request.getHeader("X-Api-Key").map(HttpHeader::value);
       CompletionStage<Principal> principal;
       if (bearer.isPresent()) {

@@ -3,21 +3,16 @@ package io.mintline.http.deployment;
 import static akka.http.javadsl.server.Directives.*;
 
 import akka.NotUsed;
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
-import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.ws.Message;
 import akka.http.javadsl.model.ws.TextMessage;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import akka.stream.typed.javadsl.ActorSource;
 import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentId;
 import io.mintline.engine.deployment.DeploymentReadSide;
@@ -25,13 +20,13 @@ import io.mintline.engine.readside.Cursor;
 import io.mintline.engine.wallet.WalletAddress;
 import io.mintline.http.Json;
 import io.mintline.http.auth.Principal;
+import io.mintline.http.auth.WebSocketBearer;
 import io.mintline.http.errors.ApiError;
 import io.mintline.http.errors.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -176,36 +171,21 @@ public final class DeploymentRoutes {
   }
 
   /**
-   * The current state, then every transition, as JSON text frames; the socket closes after a
-   * terminal state. Subscribes before reading the state so no transition falls between the two.
+   * The current state, then every later transition from the deployment's journal (so none is
+   * missed, however soon after the socket opens it happens), as JSON text frames; the socket closes
+   * after a terminal state.
    */
   private Route updates(Principal principal, String id) {
     if (!DeploymentId.valid(id)) throw new ApiException(ApiError.NOT_FOUND, "no deployment " + id);
-    Source<DeploymentEntity.Summary, ActorRef<DeploymentEntity.Summary>> transitions = ActorSource.actorRef(
-        summary -> false, summary -> Optional.empty(), 64, OverflowStrategy.dropHead());
-    var pre = transitions.preMaterialize(system);
-    ActorRef<DeploymentEntity.Summary> subscriber = pre.first();
-    ActorRef<Topic.Command<DeploymentEntity.Summary>> topic = system.systemActorOf(
-        Topic.create(DeploymentEntity.Summary.class, DeploymentEntity.topicName(id)),
-        "deployment-updates-" + UUID.randomUUID(), Props.empty());
-    topic.tell(Topic.subscribe(subscriber));
-    return onComplete(current(principal, id), result -> {
-      if (result.isFailure()) {
-        topic.tell(Topic.unsubscribe(subscriber));
-        system.classicSystem().stop(akka.actor.typed.javadsl.Adapter.toClassic(topic));
-        Throwable why = result.failed().get();
-        throw why instanceof RuntimeException runtime ? runtime : new IllegalStateException(why);
-      }
-      DeploymentEntity.Summary now = result.get();
+    return onSuccess(current(principal, id), now -> {
       Source<Message, NotUsed> frames = Source.single(now)
-          .concat(pre.second().dropWhile(update -> !newer(update, now)))
+          .concat(DeploymentEntity.journalStates(system, id).dropWhile(update -> !newer(update, now)))
           .takeWhile(update -> !update.status().terminal(), true)
-          .map(update -> (Message) TextMessage.create(Json.MAPPER.writeValueAsString(DeploymentView.of(update))))
-          .watchTermination((notUsed, done) -> {
-            done.whenComplete((ok, failure) -> system.classicSystem().stop(akka.actor.typed.javadsl.Adapter.toClassic(topic)));
-            return NotUsed.getInstance();
-          });
-      return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), frames));
+          .map(update -> (Message) TextMessage.create(Json.MAPPER.writeValueAsString(DeploymentView.of(update))));
+      Flow<Message, Message, NotUsed> socket = Flow.fromSinkAndSourceCoupled(Sink.ignore(), frames);
+      return extractRequest(request -> WebSocketBearer.offersProtocol(request)
+          ? handleWebSocketMessagesForProtocol(socket, WebSocketBearer.PROTOCOL)
+          : handleWebSocketMessages(socket));
     });
   }
 

@@ -111,7 +111,9 @@ public final class RateLimits {
 
   /** The bucket a request spends: its wallet's when its credential checks out, else its address's. */
   public CompletionStage<Client> client(HttpRequest request) {
-    Optional<String> bearer = request.getHeader("Authorization").map(HttpHeader::value);
+    // A browser's WebSocket handshake carries its token as a subprotocol: it spends the wallet's bucket too.
+    Optional<String> bearer = request.getHeader("Authorization").map(HttpHeader::value)
+        .or(() -> io.mintline.http.auth.WebSocketBearer.token(request).map(token -> "Bearer " + token));
     Optional<String> apiKey = request.getHeader("X-Api-Key").map(HttpHeader::value);
     if (bearer.isEmpty() && apiKey.isEmpty()) return CompletableFuture.completedFuture(anonymous(request));
     String credential = bearer.map(b -> "b:" + b).orElseGet(() -> "k:" + apiKey.get());
