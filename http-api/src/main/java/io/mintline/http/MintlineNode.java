@@ -30,6 +30,9 @@ import io.mintline.devnet.DevnetSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.keys.DevnetFunding;
 import io.mintline.deploy.keys.KeyRing;
+import io.mintline.deploy.keys.EvmSigner;
+import io.mintline.deploy.evm.EvmNetworks;
+import io.mintline.config.EvmSettings;
 import io.mintline.deploy.tipproxy.TipProxyDeployer;
 import io.mintline.config.KeySettings;
 import io.mintline.engine.deployment.AlgorandDeploymentChain;
@@ -220,6 +223,17 @@ public final class MintlineNode {
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-solc-workers", () -> {
             toolchain.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      // EVM networks: remote ones checked against eth_chainId now, local dev chains (ganache) on first use.
+      EvmSettings evmSettings = EvmSettings.load(full, settings.network());
+      EvmSigner evmSigner = evmSettings.deployKey().isEmpty()
+          ? EvmSigner.generate(signatures) : EvmSigner.fromPrivateKey(evmSettings.deployKey(), signatures);
+      EvmNetworks evm = EvmNetworks.start(evmSettings, contractSettings.node(),
+          java.nio.file.Path.of(contractSettings.nodeModules()).toAbsolutePath(), settings.database().dataDir(), evmSigner);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-evm-networks", () -> {
+            evm.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
       // Audit jobs run the rule-based auditor over solc's compact AST.
