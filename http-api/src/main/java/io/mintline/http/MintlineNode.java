@@ -78,6 +78,11 @@ import io.mintline.engine.job.JobSlots;
 import io.mintline.engine.job.JobWork;
 import io.mintline.http.contract.ContractQuota;
 import io.mintline.http.contract.ContractRoutes;
+import io.mintline.http.contract.ContractDeployRoutes;
+import io.mintline.http.contract.DeployGate;
+import io.mintline.engine.job.JobReadSide;
+import io.mintline.engine.deployment.EvmDeploymentChain;
+import io.mintline.engine.deployment.SignerNonceEntity;
 import io.mintline.http.contract.JobRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -211,10 +216,6 @@ public final class MintlineNode {
       StickerProjection.init(system);
       StickerReadSide stickers = new StickerReadSide(system);
       UnfinishedMints.start(system, stickers, minting.sweepInterval());
-      DeploymentEntity.init(system, new AlgorandDeploymentChain(
-          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
-          DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
-      DeploymentProjection.init(system);
       TipProjection.init(system);
       // Solidity: the compilers (found once; missing ones switch the contract routes to 503) and the jobs.
       ContractSettings contractSettings = ContractSettings.load(full);
@@ -236,6 +237,13 @@ public final class MintlineNode {
             evm.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
+      // Deployments: TipProxy apps on Algorand, contracts on the EVM networks (nonces per signer).
+      SignerNonceEntity.init(system);
+      DeploymentEntity.init(system, new AlgorandDeploymentChain(
+          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
+          new EvmDeploymentChain(evm, evmSigner, system, settings.askTimeout()),
+          DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
+      DeploymentProjection.init(system);
       // Audit jobs run the rule-based auditor over solc's compact AST.
       JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new RuleAuditor(new Auditor()), contractSettings)),
           new JobSlots(jobSettings.concurrencyPerNode()), jobSettings);
@@ -271,13 +279,18 @@ public final class MintlineNode {
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
           contractQuota(edge.quotas()), jobClient);
       JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
+      DeployGate deployGate = new DeployGate(new JobReadSide(system), jobClient,
+          new AuditLog(database.dataSource(), database.vendor(), blockingIo(system), java.time.Clock.systemUTC()),
+          database.dataSource(), blockingIo(system));
+      ContractDeployRoutes contractDeploys = new ContractDeployRoutes(system, auth.routes()::authenticated, toolchain,
+          contractSettings, contractQuota(edge.quotas()), jobClient, deployGate, evm, settings.askTimeout(), blockingIo(system));
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
           edge.openApi().route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
-              contractRoutes.route(requestId), jobRoutes.route(requestId))))))));
+              contractRoutes.route(requestId), contractDeploys.route(requestId), jobRoutes.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), health::route));
@@ -305,6 +318,7 @@ public final class MintlineNode {
       case GENERATE -> inner.get();
       case COMPILE -> quotas.quota(io.mintline.http.quota.Quotas.COMPILATIONS, principal, requestId, inner);
       case AUDIT -> quotas.quota(io.mintline.http.quota.Quotas.AUDITS, principal, requestId, inner);
+      case DEPLOY -> quotas.quota(io.mintline.http.quota.Quotas.DEPLOYMENTS, principal, requestId, inner);
     };
   }
 

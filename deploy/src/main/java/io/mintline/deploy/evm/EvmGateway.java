@@ -120,22 +120,32 @@ public final class EvmGateway implements AutoCloseable {
 
   /**
    * Sends a signed transaction; answers its hash. A node that already has it (pooled or mined)
-   * answers either the same hash (ganache re-mines nothing) or an error such as "already known"
-   * or "nonce too low": those are not failures here — the receipt or the account's nonce decides.
+   * answers either the same hash or an error such as "already known", "nonce too low" or
+   * "transaction underpriced": those are not failures here when the node has this hash (or the
+   * nonce is used) — the receipt or the account's nonce decides.
    */
   public CompletionStage<String> sendRaw(String rawHex, String txHash) {
     return call("eth_sendRawTransaction", w -> w.ethSendRawTransaction(rawHex), r -> r.getTransactionHash())
         .exceptionallyCompose(failure -> {
           Throwable why = unwrap(failure);
           String message = String.valueOf(why.getMessage()).toLowerCase(java.util.Locale.ROOT);
-          if (why instanceof ChainException c && c.kind() == ChainException.Kind.REJECTED
-              && (message.contains("already known") || message.contains("known transaction")
-                  || message.contains("nonce too low") || message.contains("already imported")
-                  || message.contains("replacement transaction underpriced"))) {
+          if (!(why instanceof ChainException c) || c.kind() != ChainException.Kind.REJECTED) {
+            return CompletableFuture.failedFuture(why);
+          }
+          if (message.contains("already known") || message.contains("known transaction")
+              || message.contains("nonce too low") || message.contains("already imported")) {
             return CompletableFuture.completedFuture(txHash);
           }
-          return CompletableFuture.failedFuture(why);
+          // Ganache answers a resend of a transaction still in its pool (waiting behind a lower
+          // nonce) as an underpriced replacement of itself: a node that has this very hash has it.
+          return knows(txHash).thenCompose(known -> known
+              ? CompletableFuture.completedFuture(txHash) : CompletableFuture.failedFuture(why));
         });
+  }
+
+  /** Whether the node has the transaction {@code txHash}, pooled or mined. */
+  public CompletionStage<Boolean> knows(String txHash) {
+    return call("eth_getTransactionByHash", w -> w.ethGetTransactionByHash(txHash), r -> r.getTransaction().isPresent());
   }
 
   public CompletionStage<Optional<Receipt>> receipt(String txHash) {

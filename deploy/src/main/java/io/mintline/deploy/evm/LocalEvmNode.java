@@ -57,11 +57,17 @@ public final class LocalEvmNode implements AutoCloseable {
    */
   public static LocalEvmNode start(String node, Path nodeModules, long chainId, Mining mining, Path dbPath)
       throws IOException {
+    return start(node, nodeModules, chainId, mining, dbPath, 0);
+  }
+
+  /** As above on {@code port} (0: a free one): a test restarts a chain on the port its node knows. */
+  public static LocalEvmNode start(String node, Path nodeModules, long chainId, Mining mining, Path dbPath, int port)
+      throws IOException {
     Path cli = nodeModules.resolve("ganache").resolve("dist").resolve("node").resolve("cli.js");
     if (!Files.isRegularFile(cli)) {
       throw new IOException("ganache is missing at " + cli + " (run `npm ci` at the repository root)");
     }
-    int port = freePort();
+    if (port == 0) port = freePort();
     List<String> command = new ArrayList<>(List.of(node, cli.toString(),
         "--server.host", "127.0.0.1", "--server.port", Integer.toString(port),
         "--chain.chainId", Long.toString(chainId), "--chain.hardfork", "shanghai",
@@ -87,7 +93,7 @@ public final class LocalEvmNode implements AutoCloseable {
         // the process ended
       }
       listening.countDown();
-    }, "ganache-" + port);
+    }, "ganache-" + url);
     reader.setDaemon(true);
     reader.start();
     LocalEvmNode started = new LocalEvmNode(process, url, chainId);
@@ -103,6 +109,10 @@ public final class LocalEvmNode implements AutoCloseable {
     }
     log.info("Local EVM node (ganache, chain id {}) on {}", chainId, url);
     return started;
+  }
+
+  public int port() {
+    return java.net.URI.create(url).getPort();
   }
 
   public String url() {
