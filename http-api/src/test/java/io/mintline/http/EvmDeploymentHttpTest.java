@@ -95,6 +95,8 @@ class EvmDeploymentHttpTest {
         "mintline.evm.networks.dev.rpc-url", ganache.url(),
         "mintline.evm.deploy-key", Numeric.toHexStringWithPrefixZeroPadded(deployer.getEcKeyPair().getPrivateKey(), 64),
         "mintline.evm.rpc-timeout", "3s",
+        // Well over the ~150 deploy requests (retries included) this class makes from one wallet.
+        "mintline.edge.quotas.free", "compilations=1000,deployments=10000,audits=10000",
         // Kanela cannot instrument the PostgreSQL driver once this JVM loaded it (the test's own
         // connection above): the node would fail every pool connection with a ClassCastException.
         "mintline.metrics.instrumentation", false));
@@ -413,7 +415,8 @@ class EvmDeploymentHttpTest {
       ids.add(json(r).path("deploymentId").asText());
     }
     assertEquals(1, ids.size());
-    assertEquals(1, created, "exactly one request created the deployment");
+    // One 202 — unless the creating request's answer was lost to a 503 and its retry saw the deployment.
+    assertTrue(created <= 1, "at most one request created the deployment: " + created);
     JsonNode one = awaitActive(ids.iterator().next());
     assertEquals(before, one.path("evm").path("nonce").asLong());
     assertEquals(before + 1, chain.pendingNonce(signer).toCompletableFuture().get(30, TimeUnit.SECONDS).longValueExact(),
@@ -425,9 +428,10 @@ class EvmDeploymentHttpTest {
     List<String> deployments = new ArrayList<>();
     for (var f : many) {
       HttpResponse<String> r = f.get(120, TimeUnit.SECONDS);
-      assertEquals(202, r.statusCode(), r.body());
+      assertTrue(r.statusCode() == 202 || r.statusCode() == 200, r.body());
       deployments.add(json(r).path("deploymentId").asText());
     }
+    assertEquals(50, new HashSet<>(deployments).size(), "fifty keys, fifty deployments");
     TreeSet<Long> nonces = new TreeSet<>();
     Set<String> addresses = new HashSet<>();
     for (String id : deployments) {
@@ -443,12 +447,25 @@ class EvmDeploymentHttpTest {
     assertEquals(before + 51, chain.pendingNonce(signer).toCompletableFuture().get(30, TimeUnit.SECONDS).longValueExact());
   }
 
+  /**
+   * One deploy request, retried as a client does when the answer is {@code 503} with
+   * {@code retry: true} (the engine busy under the burst on a loaded machine), with the same key.
+   */
   static CompletableFuture<HttpResponse<String>> async(String key, String body) {
+    return async(key, body, 0);
+  }
+
+  private static CompletableFuture<HttpResponse<String>> async(String key, String body, int attempt) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/contracts/deploy")))
         .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
         .header("Idempotency-Key", key).timeout(Duration.ofSeconds(120))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    return node.http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    return node.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+      boolean retry = r.statusCode() == 503 && r.body().contains("\"retry\":true") && attempt < 10;
+      if (!retry) return CompletableFuture.completedFuture(r);
+      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+          .thenCompose(x -> async(key, body, attempt + 1));
+    });
   }
 
   @Test

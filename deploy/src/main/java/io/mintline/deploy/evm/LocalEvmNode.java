@@ -42,7 +42,7 @@ public final class LocalEvmNode implements AutoCloseable {
 
   /** How the local chain mines. */
   public enum Mining {
-    /** A block per transaction, at once (ganache's instamine). */
+    /** A block per transaction, right after it arrives (ganache's instamine, strict). */
     INSTANT,
     /** Nothing is mined until {@code evm_mine} or {@code miner_start}: transactions wait in the pool. */
     MANUAL
@@ -75,6 +75,12 @@ public final class LocalEvmNode implements AutoCloseable {
     if (dbPath != null) {
       Files.createDirectories(dbPath);
       command.addAll(List.of("--database.dbPath", dbPath.toAbsolutePath().toString()));
+    }
+    if (mining == Mining.INSTANT) {
+      // strict: eth_sendRawTransaction answers at once and the block follows. Ganache's default
+      // (eager) holds the answer until the transaction is mined, so a transaction waiting behind a
+      // lower nonce still in flight times its sender out.
+      command.addAll(List.of("--miner.instamine", "strict"));
     }
     if (mining == Mining.MANUAL) {
       // Ganache has no "never mine" switch; a block time far beyond any test stops automatic mining.

@@ -49,8 +49,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code Requested(contract) → Submitted(txHash, raw signed tx, nonce, fees) → Confirmed(address,
  * blockNumber, blockHash, gasUsed) → Active}, or {@code Failed(reason, retryable)}. Its nonce comes
  * from the signer's {@link SignerNonceEntity} before signing; {@code Submitted} is persisted before
- * the raw transaction is sent, and every resend sends the same bytes (harmless: the node has it or
- * mined it). A transaction not mined within the network's {@code replace-after} is replaced with the
+ * the raw transaction is sent, and after a crash the same bytes are sent again unless the node
+ * already has them or mined one of the deployment's transactions. A transaction not mined within the network's {@code replace-after} is replaced with the
  * same nonce at fees bumped by at least 10 % ({@code Replaced}); every hash is watched until one is
  * mined. A receipt whose block leaves the canonical chain before the confirmation depth sends the
  * deployment back to {@code Submitted} ({@code Reorganised}) and the saved transaction is resent, so
@@ -500,8 +500,9 @@ public final class DeploymentEntity
         Duration waited = Duration.between(tx.sentAt(), clock.instant());
         Duration replaceIn = evm.replaceAfter(state.network()).minus(waited);
         run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED)
-            .thenCompose(ok -> evm.sendAndAwait(state.network(), tx.rawTx(), tx.txHash(), tx.txHashes(), tx.nonce(),
-                tx.signer(), replaceIn))
+            .thenCompose(ok -> evm.send(state.network(), tx.rawTx(), tx.txHash(), tx.txHashes()))
+            .thenCompose(hash -> hooks.reached(deploymentId, DeploymentHooks.Checkpoint.CHAIN_ACCEPTED))
+            .thenCompose(ok -> evm.awaitMined(state.network(), tx.txHashes(), tx.nonce(), tx.signer(), replaceIn))
             .thenApply(EvmSent::new));
       }
       case CONFIRMED -> run(evm.awaitDepth(state.network(), tx.minedTxHash(), tx.blockNumber(), tx.blockHash())

@@ -20,7 +20,7 @@ import org.web3j.crypto.RawTransaction;
  * Contract deployments on EVM networks: signs EIP-1559 contract creations with the EVM deployment
  * key and a nonce from the signer's {@link SignerNonceEntity}, sends the saved raw transaction,
  * and watches receipts and block hashes. Signing is local and has no effect on the chain; only
- * {@link #sendAndAwait} does, and sending the same raw transaction twice is harmless.
+ * {@link #send} does, and it sends only what the node does not have yet.
  */
 public final class EvmDeploymentChain {
   /** Gas estimated plus this share: the estimate is the exact cost only for the state it ran on. */
@@ -128,9 +128,31 @@ public final class EvmDeploymentChain {
    */
   public CompletionStage<Sent> sendAndAwait(String networkName, String rawTx, String txHash, List<String> txHashes,
       long nonce, String from, Duration replaceIn) {
+    return send(networkName, rawTx, txHash, txHashes).thenCompose(hash -> awaitMined(networkName, txHashes, nonce, from, replaceIn));
+  }
+
+  /**
+   * Sends {@code rawTx} unless the node already has it (pooled or mined) or has mined another of
+   * the deployment's {@code txHashes}; answers its hash. Looking first is not only politeness:
+   * ganache 7.9 executes a resent raw transaction a second time (nonce check skipped: a second
+   * contract, the account's nonce one higher), so "resending is harmless" holds only for nodes
+   * that check — and a node that has the transaction needs nothing from us.
+   */
+  public CompletionStage<String> send(String networkName, String rawTx, String txHash, List<String> txHashes) {
+    return CompletableFuture.supplyAsync(() -> network(networkName)).thenCompose(n -> {
+      EvmGateway gateway = n.gateway();
+      return firstReceipt(gateway, txHashes, 0).thenCompose(mined -> mined.isPresent()
+          ? CompletableFuture.completedFuture(txHash)
+          : gateway.knows(txHash).thenCompose(known -> known
+              ? CompletableFuture.completedFuture(txHash) : gateway.sendRaw(rawTx, txHash)));
+    });
+  }
+
+  /** Waits up to {@code replaceIn} for a receipt of any of {@code txHashes}. */
+  public CompletionStage<Sent> awaitMined(String networkName, List<String> txHashes, long nonce, String from,
+      Duration replaceIn) {
     return CompletableFuture.supplyAsync(() -> network(networkName)).thenCompose(n ->
-        n.gateway().sendRaw(rawTx, txHash).thenCompose(hash ->
-            awaitReceipt(n.gateway(), txHashes, nonce, from, System.nanoTime() + Math.max(0, replaceIn.toNanos()))));
+        awaitReceipt(n.gateway(), txHashes, nonce, from, System.nanoTime() + Math.max(0, replaceIn.toNanos())));
   }
 
   private CompletionStage<Sent> awaitReceipt(EvmGateway gateway, List<String> txHashes, long nonce, String from, long deadline) {
