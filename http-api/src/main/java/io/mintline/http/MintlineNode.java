@@ -30,6 +30,9 @@ import io.mintline.devnet.DevnetSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.keys.DevnetFunding;
 import io.mintline.deploy.keys.KeyRing;
+import io.mintline.deploy.keys.EvmSigner;
+import io.mintline.deploy.evm.EvmNetworks;
+import io.mintline.config.EvmSettings;
 import io.mintline.deploy.tipproxy.TipProxyDeployer;
 import io.mintline.config.KeySettings;
 import io.mintline.engine.deployment.AlgorandDeploymentChain;
@@ -79,6 +82,11 @@ import io.mintline.engine.job.JobSlots;
 import io.mintline.engine.job.JobWork;
 import io.mintline.http.contract.ContractQuota;
 import io.mintline.http.contract.ContractRoutes;
+import io.mintline.http.contract.ContractDeployRoutes;
+import io.mintline.http.contract.DeployGate;
+import io.mintline.engine.job.JobReadSide;
+import io.mintline.engine.deployment.EvmDeploymentChain;
+import io.mintline.engine.deployment.SignerNonceEntity;
 import io.mintline.http.contract.JobRoutes;
 import io.mintline.http.webhook.UrlGuard;
 import io.mintline.http.webhook.WebhookModule;
@@ -220,10 +228,6 @@ public final class MintlineNode {
       StickerProjection.init(system);
       StickerReadSide stickers = new StickerReadSide(system);
       UnfinishedMints.start(system, stickers, minting.sweepInterval());
-      DeploymentEntity.init(system, new AlgorandDeploymentChain(
-          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
-          DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
-      DeploymentProjection.init(system);
       TipProjection.init(system);
       // Solidity: the compilers (found once; missing ones switch the contract routes to 503) and the jobs.
       ContractSettings contractSettings = ContractSettings.load(full);
@@ -234,6 +238,24 @@ public final class MintlineNode {
             toolchain.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
+      // EVM networks: remote ones checked against eth_chainId now, local dev chains (ganache) on first use.
+      EvmSettings evmSettings = EvmSettings.load(full, settings.network());
+      EvmSigner evmSigner = evmSettings.deployKey().isEmpty()
+          ? EvmSigner.generate(signatures) : EvmSigner.fromPrivateKey(evmSettings.deployKey(), signatures);
+      EvmNetworks evm = EvmNetworks.start(evmSettings, contractSettings.node(),
+          java.nio.file.Path.of(contractSettings.nodeModules()).toAbsolutePath(), settings.database().dataDir(), evmSigner);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-evm-networks", () -> {
+            evm.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      // Deployments: TipProxy apps on Algorand, contracts on the EVM networks (nonces per signer).
+      SignerNonceEntity.init(system);
+      DeploymentEntity.init(system, new AlgorandDeploymentChain(
+          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
+          new EvmDeploymentChain(evm, evmSigner, system, settings.askTimeout()),
+          DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
+      DeploymentProjection.init(system);
       // Audit jobs run the rule-based auditor over solc's compact AST.
       JobEntity.init(system, new JobWork.Registry(ContractJobs.work(toolchain, new RuleAuditor(new Auditor()), contractSettings)),
           new JobSlots(jobSettings.concurrencyPerNode()), jobSettings);
@@ -269,6 +291,11 @@ public final class MintlineNode {
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
           contractQuota(edge.quotas()), jobClient);
       JobRoutes jobRoutes = new JobRoutes(system, jobClient, auth.routes()::authenticated);
+      DeployGate deployGate = new DeployGate(new JobReadSide(system), jobClient,
+          new AuditLog(database.dataSource(), database.vendor(), blockingIo(system), java.time.Clock.systemUTC()),
+          database.dataSource(), blockingIo(system));
+      ContractDeployRoutes contractDeploys = new ContractDeployRoutes(system, auth.routes()::authenticated, toolchain,
+          contractSettings, contractQuota(edge.quotas()), jobClient, deployGate, evm, settings.askTimeout(), blockingIo(system));
       // Signed webhooks: the projection that records deliveries, this node's delivery worker, the routes.
       WebhookRoutes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
           auth.routes()::authenticated);
@@ -284,8 +311,8 @@ public final class MintlineNode {
           console.route(),
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
-              contractRoutes.route(requestId), jobRoutes.route(requestId), webhookRoutes.route(requestId), devnetRoutes.route(),
-              clusterStatus.route(requestId), failedMints.route(requestId))))))));
+              contractRoutes.route(requestId), contractDeploys.route(requestId), jobRoutes.route(requestId),
+              webhookRoutes.route(requestId), devnetRoutes.route(), clusterStatus.route(requestId), failedMints.route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));
@@ -313,6 +340,7 @@ public final class MintlineNode {
       case GENERATE -> inner.get();
       case COMPILE -> quotas.quota(io.mintline.http.quota.Quotas.COMPILATIONS, principal, requestId, inner);
       case AUDIT -> quotas.quota(io.mintline.http.quota.Quotas.AUDITS, principal, requestId, inner);
+      case DEPLOY -> quotas.quota(io.mintline.http.quota.Quotas.DEPLOYMENTS, principal, requestId, inner);
     };
   }
 

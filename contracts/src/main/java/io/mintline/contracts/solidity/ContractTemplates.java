@@ -45,7 +45,8 @@ public final class ContractTemplates {
   /** Names a contract may not take: what the generated files import or declare, and Solidity's keywords. */
   private static final Set<String> RESERVED = Set.of(
       "ERC20", "ERC20Burnable", "ERC20Pausable", "ERC20Permit", "ERC20Capped", "ERC721", "ERC721URIStorage",
-      "Ownable", "AccessControl", "ReentrancyGuard", "IERC5192", "IERC721", "IERC165", "Context",
+      "Ownable", "AccessControl", "ReentrancyGuard", "IERC5192", "IERC721", "IERC165", "Context", "ERC165",
+      "IERC721Metadata", "ERC721Utils", "IERC721Errors",
       "contract", "interface", "library", "function", "modifier", "event", "error", "struct", "enum", "mapping",
       "address", "bool", "string", "bytes", "uint", "int", "import", "pragma", "return", "returns", "public",
       "private", "internal", "external", "pure", "view", "payable", "constant", "immutable", "override",
@@ -181,9 +182,16 @@ public final class ContractTemplates {
     String guard = roles ? "onlyRole(MINTER_ROLE)" : "onlyOwner";
     StringBuilder s = new StringBuilder();
     header(s, "soulbound-erc721");
-    s.append("import {ERC721} from \"@openzeppelin/contracts/token/ERC721/ERC721.sol\";\n");
+    // Not OpenZeppelin's ERC721: its Strings import pulls in Bytes.sol, whose assembly uses MCOPY
+    // (Cancun), and the local EVM node (ganache 7.9) stops at Shanghai. A token that never moves
+    // needs none of ERC721's transfer and approval machinery, so the template implements the
+    // read side of ERC-721 itself on OpenZeppelin's interfaces, errors, receiver check and access
+    // control, all of which compile for Shanghai.
+    s.append("import {IERC165, ERC165} from \"@openzeppelin/contracts/utils/introspection/ERC165.sol\";\n");
     s.append("import {IERC721} from \"@openzeppelin/contracts/token/ERC721/IERC721.sol\";\n");
-    s.append("import {ERC721URIStorage} from \"@openzeppelin/contracts/token/ERC721/extensions/ERC721URIStorage.sol\";\n");
+    s.append("import {IERC721Metadata} from \"@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol\";\n");
+    s.append("import {ERC721Utils} from \"@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol\";\n");
+    s.append("import {IERC721Errors} from \"@openzeppelin/contracts/interfaces/draft-IERC6093.sol\";\n");
     s.append(roles ? "import {AccessControl} from \"@openzeppelin/contracts/access/AccessControl.sol\";\n"
         : "import {Ownable} from \"@openzeppelin/contracts/access/Ownable.sol\";\n");
     s.append("""
@@ -200,8 +208,8 @@ public final class ContractTemplates {
 
         """);
     s.append("/// @notice Soulbound tokens: minted once to an owner, never transferred, approved or burned.\n");
-    s.append("contract ").append(name).append(" is ERC721, ERC721URIStorage, ").append(roles ? "AccessControl" : "Ownable")
-        .append(", IERC5192 {\n");
+    s.append("contract ").append(name).append(" is ").append(roles ? "AccessControl" : "ERC165, Ownable")
+        .append(", IERC721Metadata, IERC721Errors, IERC5192 {\n");
     if (roles) s.append("    bytes32 public constant MINTER_ROLE = keccak256(\"MINTER_ROLE\");\n\n");
     s.append("    /// @notice Transfers, burns and approvals are not possible.\n    error Soulbound();\n");
     if (idempotent) {
@@ -217,15 +225,23 @@ public final class ContractTemplates {
               mapping(bytes32 externalId => Mint) private _mints;
           """);
     }
-    s.append('\n');
+    s.append("""
+
+            string private _name;
+            string private _symbol;
+            mapping(uint256 tokenId => address) private _owners;
+            mapping(address owner => uint256) private _balances;
+            mapping(uint256 tokenId => string) private _tokenURIs;
+
+        """);
     if (roles) {
-      s.append("    constructor(address defaultAdmin, address minter) ERC721(\"").append(name).append("\", \"")
-          .append(o.get("symbol")).append("\") {\n")
+      s.append("    constructor(address defaultAdmin, address minter) {\n")
+          .append("        _name = \"").append(name).append("\";\n        _symbol = \"").append(o.get("symbol")).append("\";\n")
           .append("        _grantRole(DEFAULT_ADMIN_ROLE, defaultAdmin);\n")
           .append("        _grantRole(MINTER_ROLE, minter);\n    }\n\n");
     } else {
-      s.append("    constructor(address initialOwner) ERC721(\"").append(name).append("\", \"").append(o.get("symbol"))
-          .append("\") Ownable(initialOwner) {}\n\n");
+      s.append("    constructor(address initialOwner) Ownable(initialOwner) {\n")
+          .append("        _name = \"").append(name).append("\";\n        _symbol = \"").append(o.get("symbol")).append("\";\n    }\n\n");
     }
     if (idempotent) {
       s.append("    /// @notice Mints tokenId to `to` for externalId, at most once per externalId.\n");
@@ -235,8 +251,7 @@ public final class ContractTemplates {
                       Mint storage previous = _mints[externalId];
                       if (previous.minted) revert AlreadyMinted(externalId, previous.tokenId);
                       _mints[externalId] = Mint(true, tokenId);
-                      _safeMint(to, tokenId);
-                      _setTokenURI(tokenId, uri);
+                      _mint(to, tokenId, uri);
                   }
 
                   /// @notice Whether externalId was minted, and as which token.
@@ -249,7 +264,7 @@ public final class ContractTemplates {
     } else {
       s.append("    /// @notice Mints tokenId to `to`.\n");
       s.append("    function mint(address to, uint256 tokenId, string memory uri) public ").append(guard).append(" {\n")
-          .append("        _safeMint(to, tokenId);\n        _setTokenURI(tokenId, uri);\n    }\n\n");
+          .append("        _mint(to, tokenId, uri);\n    }\n\n");
     }
     s.append("""
             /// @inheritdoc IERC5192
@@ -258,30 +273,80 @@ public final class ContractTemplates {
                 return true;
             }
 
-            function approve(address, uint256) public pure override(ERC721, IERC721) {
+            function name() external view returns (string memory) {
+                return _name;
+            }
+
+            function symbol() external view returns (string memory) {
+                return _symbol;
+            }
+
+            function tokenURI(uint256 tokenId) external view returns (string memory) {
+                _requireOwned(tokenId);
+                return _tokenURIs[tokenId];
+            }
+
+            function balanceOf(address owner) external view returns (uint256) {
+                if (owner == address(0)) revert ERC721InvalidOwner(address(0));
+                return _balances[owner];
+            }
+
+            function ownerOf(uint256 tokenId) external view returns (address) {
+                return _requireOwned(tokenId);
+            }
+
+            /// @dev No token is ever approved.
+            function getApproved(uint256 tokenId) external view returns (address) {
+                _requireOwned(tokenId);
+                return address(0);
+            }
+
+            function isApprovedForAll(address, address) external pure returns (bool) {
+                return false;
+            }
+
+            function approve(address, uint256) external pure {
                 revert Soulbound();
             }
 
-            function setApprovalForAll(address, bool) public pure override(ERC721, IERC721) {
+            function setApprovalForAll(address, bool) external pure {
                 revert Soulbound();
             }
 
-            /// @dev Only mints pass: a token that has an owner never moves or burns. Every mint locks.
-            function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
-                if (_ownerOf(tokenId) != address(0)) revert Soulbound();
-                address previousOwner = super._update(to, tokenId, auth);
+            function transferFrom(address, address, uint256) external pure {
+                revert Soulbound();
+            }
+
+            function safeTransferFrom(address, address, uint256) external pure {
+                revert Soulbound();
+            }
+
+            function safeTransferFrom(address, address, uint256, bytes calldata) external pure {
+                revert Soulbound();
+            }
+
+            /// @dev Every mint locks: the token never moves afterwards. A contract recipient must accept it.
+            function _mint(address to, uint256 tokenId, string memory uri) private {
+                if (to == address(0)) revert ERC721InvalidReceiver(address(0));
+                if (_owners[tokenId] != address(0)) revert ERC721InvalidSender(address(0));
+                _balances[to] += 1;
+                _owners[tokenId] = to;
+                _tokenURIs[tokenId] = uri;
+                emit Transfer(address(0), to, tokenId);
                 emit Locked(tokenId);
-                return previousOwner;
+                ERC721Utils.checkOnERC721Received(_msgSender(), address(0), to, tokenId, "");
             }
 
-            function tokenURI(uint256 tokenId) public view override(ERC721, ERC721URIStorage) returns (string memory) {
-                return super.tokenURI(tokenId);
+            function _requireOwned(uint256 tokenId) private view returns (address owner) {
+                owner = _owners[tokenId];
+                if (owner == address(0)) revert ERC721NonexistentToken(tokenId);
             }
 
         """);
-    s.append("    function supportsInterface(bytes4 interfaceId)\n        public\n        view\n        override(ERC721, ERC721URIStorage")
-        .append(roles ? ", AccessControl" : "").append(")\n        returns (bool)\n    {\n")
-        .append("        return interfaceId == type(IERC5192).interfaceId || super.supportsInterface(interfaceId);\n    }\n}\n");
+    s.append("    function supportsInterface(bytes4 interfaceId)\n        public\n        view\n        override(")
+        .append(roles ? "AccessControl" : "ERC165").append(", IERC165)\n        returns (bool)\n    {\n")
+        .append("        return interfaceId == type(IERC5192).interfaceId || interfaceId == type(IERC721).interfaceId\n")
+        .append("            || interfaceId == type(IERC721Metadata).interfaceId || super.supportsInterface(interfaceId);\n    }\n}\n");
     return s.toString();
   }
 

@@ -26,6 +26,7 @@ import io.mintline.serialization.CborSerializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -44,6 +45,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * deployment id, so the chain can never accept two. Non-terminal deployments are remembered
  * entities: they resume after a node restart without any request.
  *
+ * <p>An EVM contract deployment ({@link RequestContract}) runs through the same states:
+ * {@code Requested(contract) → Submitted(txHash, raw signed tx, nonce, fees) → Confirmed(address,
+ * blockNumber, blockHash, gasUsed) → Active}, or {@code Failed(reason, retryable)}. Its nonce comes
+ * from the signer's {@link SignerNonceEntity} before signing; {@code Submitted} is persisted before
+ * the raw transaction is sent, and after a crash the same bytes are sent again unless the node
+ * already has them or mined one of the deployment's transactions. A transaction not mined within the network's {@code replace-after} is replaced with the
+ * same nonce at fees bumped by at least 10 % ({@code Replaced}); every hash is watched until one is
+ * mined. A receipt whose block leaves the canonical chain before the confirmation depth sends the
+ * deployment back to {@code Submitted} ({@code Reorganised}) and the saved transaction is resent, so
+ * it ends {@code Active} once, at the address the chain finally has.
+ *
  * <p>Transitions are published on the pub-sub topic {@link #topicName(String)} as {@link Summary}.
  */
 public final class DeploymentEntity
@@ -60,8 +72,14 @@ public final class DeploymentEntity
 
   /** Registers deployments with cluster sharding (remembered, so unfinished ones resume). */
   public static void init(ActorSystem<?> system, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry) {
+    init(system, chain, null, hooks, retry);
+  }
+
+  /** As above, with EVM contract deployments through {@code evm} (null: none on this node). */
+  public static void init(ActorSystem<?> system, DeploymentChain chain, EvmDeploymentChain evm, DeploymentHooks hooks,
+      RetrySettings retry) {
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, hooks, retry, Clock.systemUTC(),
+        Entity.of(ENTITY_KEY, context -> create(context.getEntityId(), chain, evm, hooks, retry, Clock.systemUTC(),
                 context.getShard(), WalletNotifier.sharded(system)))
             .withSettings(ClusterShardingSettings.create(system)
                 .withRememberEntities(true)
@@ -75,8 +93,14 @@ public final class DeploymentEntity
   public static Behavior<Command> create(
       String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
       ActorRef<ClusterSharding.ShardCommand> shard, WalletNotifier wallets) {
+    return create(deploymentId, chain, null, hooks, retry, clock, shard, wallets);
+  }
+
+  public static Behavior<Command> create(
+      String deploymentId, DeploymentChain chain, EvmDeploymentChain evm, DeploymentHooks hooks, RetrySettings retry,
+      Clock clock, ActorRef<ClusterSharding.ShardCommand> shard, WalletNotifier wallets) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new DeploymentEntity(deploymentId, chain, hooks, retry, clock, context, timers, shard, wallets)));
+        new DeploymentEntity(deploymentId, chain, evm, hooks, retry, clock, context, timers, shard, wallets)));
   }
 
   /** Where a deployment tells its owner's wallet about its progress. */
@@ -124,8 +148,36 @@ public final class DeploymentEntity
   public record Request(String owner, String displayName, String network, ActorRef<Summary> replyTo)
       implements Command {}
 
+  /**
+   * Asks for an EVM contract deployment (idempotent): the first request persists {@code Requested}
+   * with the contract and starts deploying; later ones answer the current summary with
+   * {@code created=false}. {@code owner} is the wallet asking; {@code contractName} shows as the
+   * deployment's display name.
+   */
+  public record RequestContract(String owner, String contractName, String network, EvmContract contract,
+      ActorRef<Summary> replyTo) implements Command {}
+
   /** Asks for the current summary. */
   public record Get(ActorRef<Summary> replyTo) implements Command {}
+
+  /**
+   * What an EVM deployment deploys.
+   *
+   * @param jobId the compile job the bytecode comes from
+   * @param contract the contract's fully qualified name ({@code File.sol:Name})
+   * @param sourceHash the sources' hash (the deploy gate's key)
+   * @param initCode creation bytecode followed by the ABI-encoded constructor arguments (0x-hex)
+   */
+  public record EvmContract(String jobId, String contract, String sourceHash, String initCode) implements CborSerializable {}
+
+  /** Internal: an EVM transaction was signed (creation or replacement). */
+  record EvmSigned(EvmDeploymentChain.Signed tx) implements Command {}
+
+  /** Internal: what waiting for the sent EVM transaction found. */
+  record EvmSent(EvmDeploymentChain.Sent outcome) implements Command {}
+
+  /** Internal: what watching the confirmed EVM deployment found. */
+  record EvmDepth(EvmDeploymentChain.Depth depth) implements Command {}
 
   /** Internal: take the next step for the current state. */
   enum Proceed implements Command { INSTANCE }
@@ -155,19 +207,29 @@ public final class DeploymentEntity
     }
   }
 
-  /** What callers see of a deployment. {@code created} is true only on the request that created it. */
+  /**
+   * What callers see of a deployment. {@code created} is true only on the request that created it;
+   * {@code evm} is null for a TipProxy deployment.
+   */
   public record Summary(
       String id, String owner, String network, String displayName, Status status, String txId, Long appId,
-      String appAddress, Long confirmedRound, Instant createdAt, Instant updatedAt, String error, boolean created)
+      String appAddress, Long confirmedRound, Instant createdAt, Instant updatedAt, String error, boolean created,
+      EvmView evm)
       implements CborSerializable {}
+
+  /** An EVM deployment's chain fields as callers see them (nulls until the step that sets them). */
+  public record EvmView(String jobId, String contract, String sourceHash, String initCodeHash, Long nonce,
+      String signer, Long maxFeePerGas, Long maxPriorityFeePerGas, List<String> txHashes, String contractAddress,
+      Long blockNumber, String blockHash, Long gasUsed) implements CborSerializable {}
 
   // ---- events ----
 
   /** Everything a deployment persists; tagged {@link #TAG}. */
   public interface Event extends CborSerializable {}
 
-  public record Requested(String deploymentId, String owner, String displayName, String network, Instant at)
-      implements Event {}
+  /** {@code contract} is null for a TipProxy deployment (events written before EVM deployments have none). */
+  public record Requested(String deploymentId, String owner, String displayName, String network, Instant at,
+      EvmContract contract) implements Event {}
 
   public record Submitted(String txId, byte[] signedBytes, byte[] lease, long lastValid, Instant at) implements Event {}
 
@@ -185,50 +247,122 @@ public final class DeploymentEntity
 
   public record Failed(String reason, boolean retryable, Instant at) implements Event {}
 
+  /** The EVM creation transaction is signed and saved; it has not been sent. */
+  public record EvmSubmitted(String txHash, String rawTx, long nonce, String signer, long gasLimit, long maxFeePerGas,
+      long maxPriorityFeePerGas, Instant at) implements Event {}
+
+  /** A replacement at the same nonce with bumped fees is signed and saved; every earlier hash is still watched. */
+  public record EvmReplaced(String txHash, String rawTx, long maxFeePerGas, long maxPriorityFeePerGas, Instant at)
+      implements Event {}
+
+  /** One of the deployment's transactions is mined: the contract exists at {@code contractAddress}. */
+  public record EvmConfirmed(String txHash, String contractAddress, long blockNumber, String blockHash, long gasUsed,
+      Instant at) implements Event {}
+
+  /** The block of the confirmation left the canonical chain before the depth was reached. */
+  public record EvmReorganised(String blockHash, Instant at) implements Event {}
+
+  /** An EVM deployment's chain state. */
+  public record EvmTx(String txHash, String rawTx, long nonce, String signer, long gasLimit, long maxFeePerGas,
+      long maxPriorityFeePerGas, List<String> txHashes, Instant sentAt, String minedTxHash, String contractAddress,
+      Long blockNumber, String blockHash, Long gasUsed) implements CborSerializable {
+
+    EvmTx replaced(EvmReplaced e) {
+      List<String> all = new java.util.ArrayList<>(txHashes);
+      all.add(e.txHash());
+      return new EvmTx(e.txHash(), e.rawTx(), nonce, signer, gasLimit, e.maxFeePerGas(), e.maxPriorityFeePerGas(),
+          List.copyOf(all), e.at(), null, null, null, null, null);
+    }
+
+    EvmTx confirmed(EvmConfirmed e) {
+      return new EvmTx(txHash, rawTx, nonce, signer, gasLimit, maxFeePerGas, maxPriorityFeePerGas, txHashes, sentAt,
+          e.txHash(), e.contractAddress(), e.blockNumber(), e.blockHash(), e.gasUsed());
+    }
+
+    EvmTx reorganised(Instant at) {
+      return new EvmTx(txHash, rawTx, nonce, signer, gasLimit, maxFeePerGas, maxPriorityFeePerGas, txHashes, at,
+          null, null, null, null, null);
+    }
+  }
+
   // ---- state ----
 
   /** The deployment's state; fields are null until the step that sets them. */
   public record State(
       Status status, String owner, String displayName, String network, String txId, byte[] signedBytes,
       long lastValid, Long appId, String appAddress, Long confirmedRound, String fundingTxId,
-      byte[] fundingBytes, long fundingLastValid, String error, Instant createdAt, Instant updatedAt)
+      byte[] fundingBytes, long fundingLastValid, String error, Instant createdAt, Instant updatedAt,
+      EvmContract contract, EvmTx evm)
       implements CborSerializable {
 
     static final State EMPTY =
-        new State(Status.NEW, null, null, null, null, null, 0, null, null, null, null, null, 0, null, null, null);
+        new State(Status.NEW, null, null, null, null, null, 0, null, null, null, null, null, 0, null, null, null, null, null);
+
+    /** Whether this is an EVM contract deployment. */
+    boolean evmDeployment() {
+      return contract != null;
+    }
 
     State apply(Event event) {
       if (event instanceof Requested e) {
         return new State(Status.REQUESTED, e.owner(), e.displayName(), e.network(), null, null, 0, null, null, null,
-            null, null, 0, null, e.at(), e.at());
+            null, null, 0, null, e.at(), e.at(), e.contract(), null);
       } else if (event instanceof Submitted e) {
         return new State(Status.SUBMITTED, owner, displayName, network, e.txId(), e.signedBytes(), e.lastValid(),
-            null, null, null, null, null, 0, null, createdAt, e.at());
+            null, null, null, null, null, 0, null, createdAt, e.at(), contract, evm);
       } else if (event instanceof Expired e) {
         return new State(Status.REQUESTED, owner, displayName, network, null, null, 0, null, null, null, null, null,
-            0, null, createdAt, e.at());
+            0, null, createdAt, e.at(), contract, evm);
       } else if (event instanceof Confirmed e) {
         return new State(Status.CONFIRMED, owner, displayName, network, txId, signedBytes, lastValid, e.appId(),
-            e.appAddress(), e.round(), null, null, 0, null, createdAt, e.at());
+            e.appAddress(), e.round(), null, null, 0, null, createdAt, e.at(), contract, evm);
       } else if (event instanceof FundingSubmitted e) {
         return new State(Status.FUNDING, owner, displayName, network, txId, signedBytes, lastValid, appId,
-            appAddress, confirmedRound, e.txId(), e.signedBytes(), e.lastValid(), null, createdAt, e.at());
+            appAddress, confirmedRound, e.txId(), e.signedBytes(), e.lastValid(), null, createdAt, e.at(), contract, evm);
       } else if (event instanceof FundingExpired e) {
         return new State(Status.CONFIRMED, owner, displayName, network, txId, signedBytes, lastValid, appId,
-            appAddress, confirmedRound, null, null, 0, null, createdAt, e.at());
+            appAddress, confirmedRound, null, null, 0, null, createdAt, e.at(), contract, evm);
       } else if (event instanceof Activated e) {
         return new State(Status.ACTIVE, owner, displayName, network, txId, signedBytes, lastValid, appId,
-            appAddress, confirmedRound, fundingTxId, fundingBytes, fundingLastValid, null, createdAt, e.at());
+            appAddress, confirmedRound, fundingTxId, fundingBytes, fundingLastValid, null, createdAt, e.at(), contract, evm);
       } else if (event instanceof Failed e) {
         return new State(Status.FAILED, owner, displayName, network, txId, signedBytes, lastValid, appId,
-            appAddress, confirmedRound, fundingTxId, fundingBytes, fundingLastValid, e.reason(), createdAt, e.at());
+            appAddress, confirmedRound, fundingTxId, fundingBytes, fundingLastValid, e.reason(), createdAt, e.at(),
+            contract, evm);
+      } else if (event instanceof EvmSubmitted e) {
+        EvmTx tx = new EvmTx(e.txHash(), e.rawTx(), e.nonce(), e.signer(), e.gasLimit(), e.maxFeePerGas(),
+            e.maxPriorityFeePerGas(), List.of(e.txHash()), e.at(), null, null, null, null, null);
+        return withEvm(Status.SUBMITTED, e.txHash(), tx, e.at());
+      } else if (event instanceof EvmReplaced e) {
+        return withEvm(Status.SUBMITTED, e.txHash(), evm.replaced(e), e.at());
+      } else if (event instanceof EvmConfirmed e) {
+        return withEvm(Status.CONFIRMED, e.txHash(), evm.confirmed(e), e.at());
+      } else if (event instanceof EvmReorganised e) {
+        return withEvm(Status.SUBMITTED, evm.txHash(), evm.reorganised(e.at()), e.at());
       }
       throw new IllegalArgumentException("unknown event " + event);
     }
 
+    private State withEvm(Status next, String currentTx, EvmTx tx, Instant at) {
+      return new State(next, owner, displayName, network, currentTx, null, 0, null, null, null, null, null, 0, null,
+          createdAt, at, contract, tx);
+    }
+
     Summary summary(String id, boolean created) {
+      EvmView view = null;
+      if (contract != null) {
+        view = new EvmView(contract.jobId(), contract.contract(), contract.sourceHash(), initCodeHash(contract.initCode()),
+            evm == null ? null : evm.nonce(), evm == null ? null : evm.signer(),
+            evm == null ? null : evm.maxFeePerGas(), evm == null ? null : evm.maxPriorityFeePerGas(),
+            evm == null ? List.of() : evm.txHashes(), evm == null ? null : evm.contractAddress(),
+            evm == null ? null : evm.blockNumber(), evm == null ? null : evm.blockHash(), evm == null ? null : evm.gasUsed());
+      }
       return new Summary(id, owner, network, displayName, status, txId, appId, appAddress, confirmedRound,
-          createdAt, updatedAt, error, created);
+          createdAt, updatedAt, error, created, view);
+    }
+
+    private static String initCodeHash(String initCode) {
+      return org.web3j.crypto.Hash.sha3(initCode);
     }
   }
 
@@ -236,6 +370,7 @@ public final class DeploymentEntity
 
   private final String deploymentId;
   private final DeploymentChain chain;
+  private final EvmDeploymentChain evm;
   private final DeploymentHooks hooks;
   private final RetrySettings retry;
   private final Clock clock;
@@ -249,13 +384,14 @@ public final class DeploymentEntity
   private int failedAttempts;
 
   private DeploymentEntity(
-      String deploymentId, DeploymentChain chain, DeploymentHooks hooks, RetrySettings retry, Clock clock,
+      String deploymentId, DeploymentChain chain, EvmDeploymentChain evm, DeploymentHooks hooks, RetrySettings retry, Clock clock,
       ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard,
       WalletNotifier wallets) {
     super(PersistenceId.of(ENTITY_KEY.name(), deploymentId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.deploymentId = deploymentId;
     this.chain = chain;
+    this.evm = evm;
     this.hooks = hooks;
     this.retry = retry;
     this.clock = clock;
@@ -283,7 +419,7 @@ public final class DeploymentEntity
             context.getLog().info("Deployment {} resumes in state {}", deploymentId, state.status());
             context.getSelf().tell(Proceed.INSTANCE);
           }
-          if (state.status() == Status.ACTIVE) tellWalletActive(state);
+          if (state.status() == Status.ACTIVE && !state.evmDeployment()) tellWalletActive(state);
         })
         .build();
   }
@@ -293,6 +429,7 @@ public final class DeploymentEntity
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
     builder.forState(state -> state.status() == Status.NEW)
         .onCommand(Request.class, this::onFirstRequest)
+        .onCommand(RequestContract.class, this::onFirstContractRequest)
         .onCommand(Get.class, (state, cmd) -> {
           // Asked about an id nobody requested: answer, then leave the remembered set.
           if (shard != null) shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
@@ -301,7 +438,11 @@ public final class DeploymentEntity
         .onAnyCommand(cmd -> Effect().noReply());
     builder.forAnyState()
         .onCommand(Request.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
+        .onCommand(RequestContract.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
+        .onCommand(EvmSigned.class, this::onEvmSigned)
+        .onCommand(EvmSent.class, this::onEvmSent)
+        .onCommand(EvmDepth.class, this::onEvmDepth)
         .onCommand(Proceed.class, this::onProceed)
         .onCommand(Signed.class, this::onSigned)
         .onCommand(ConfirmedOnChain.class, this::onConfirmedOnChain)
@@ -316,7 +457,7 @@ public final class DeploymentEntity
   }
 
   private ReplyEffect<Event, State> onFirstRequest(State state, Request cmd) {
-    Requested requested = new Requested(deploymentId, cmd.owner(), cmd.displayName(), cmd.network(), clock.instant());
+    Requested requested = new Requested(deploymentId, cmd.owner(), cmd.displayName(), cmd.network(), clock.instant(), null);
     return Effect().persist(requested)
         .thenRun(next -> {
           publish(next);
@@ -326,9 +467,21 @@ public final class DeploymentEntity
         .thenReply(cmd.replyTo(), next -> next.summary(deploymentId, true));
   }
 
+  private ReplyEffect<Event, State> onFirstContractRequest(State state, RequestContract cmd) {
+    Requested requested = new Requested(deploymentId, cmd.owner(), cmd.contractName(), cmd.network(), clock.instant(),
+        cmd.contract());
+    return Effect().persist(requested)
+        .thenRun(next -> {
+          publish(next);
+          context.getSelf().tell(Proceed.INSTANCE);
+        })
+        .thenReply(cmd.replyTo(), next -> next.summary(deploymentId, true));
+  }
+
   /** Starts the chain step for the current state unless one is already running. */
   private ReplyEffect<Event, State> onProceed(State state, Proceed cmd) {
     if (stepRunning || state.status().terminal() || state.status() == Status.NEW) return Effect().noReply();
+    if (state.evmDeployment()) return proceedEvm(state);
     stepRunning = true;
     switch (state.status()) {
       case REQUESTED -> run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.REQUESTED_PERSISTED)
@@ -344,6 +497,104 @@ public final class DeploymentEntity
       default -> stepRunning = false;
     }
     return Effect().noReply();
+  }
+
+  /** The EVM step of the current state: sign, send and await a receipt, or watch the confirmation's depth. */
+  private ReplyEffect<Event, State> proceedEvm(State state) {
+    if (evm == null) {
+      // A node without EVM networks cannot move it; another node (or this one restarted with them) will.
+      context.getLog().warn("Deployment {} is an EVM deployment and this node has no EVM networks", deploymentId);
+      return Effect().noReply();
+    }
+    stepRunning = true;
+    EvmContract contract = state.contract();
+    EvmTx tx = state.evm();
+    switch (state.status()) {
+      case REQUESTED -> run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.REQUESTED_PERSISTED)
+          .thenCompose(ok -> evm.signCreate(deploymentId, state.network(), contract.initCode()))
+          .thenApply(EvmSigned::new));
+      case SUBMITTED -> {
+        Duration waited = Duration.between(tx.sentAt(), clock.instant());
+        Duration replaceIn = evm.replaceAfter(state.network()).minus(waited);
+        run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED)
+            .thenCompose(ok -> evm.send(state.network(), tx.rawTx(), tx.txHash(), tx.txHashes()))
+            .thenCompose(hash -> hooks.reached(deploymentId, DeploymentHooks.Checkpoint.CHAIN_ACCEPTED))
+            .thenCompose(ok -> evm.awaitMined(state.network(), tx.txHashes(), tx.nonce(), tx.signer(), replaceIn))
+            .thenApply(EvmSent::new));
+      }
+      case CONFIRMED -> run(evm.awaitDepth(state.network(), tx.minedTxHash(), tx.blockNumber(), tx.blockHash())
+          .thenApply(EvmDepth::new));
+      default -> stepRunning = false;
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onEvmSigned(State state, EvmSigned signed) {
+    stepRunning = false;
+    failedAttempts = 0;
+    EvmDeploymentChain.Signed tx = signed.tx();
+    Instant now = clock.instant();
+    Event event;
+    if (state.status() == Status.REQUESTED) {
+      event = new EvmSubmitted(tx.txHash(), tx.rawTx(), tx.nonce(), tx.signer(), tx.gasLimit(), tx.maxFeePerGas(),
+          tx.maxPriorityFeePerGas(), now);
+    } else if (state.status() == Status.SUBMITTED && state.evm() != null && tx.nonce() == state.evm().nonce()) {
+      context.getLog().info("Deployment {}: transaction {} not mined after {}; replaced by {} (max fee {} -> {} wei)",
+          deploymentId, state.evm().txHash(), evm.replaceAfter(state.network()), tx.txHash(), state.evm().maxFeePerGas(),
+          tx.maxFeePerGas());
+      event = new EvmReplaced(tx.txHash(), tx.rawTx(), tx.maxFeePerGas(), tx.maxPriorityFeePerGas(), now);
+    } else {
+      return Effect().noReply();
+    }
+    return Effect().persist(event).thenRun(this::publishAndProceed).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onEvmSent(State state, EvmSent sent) {
+    stepRunning = false;
+    failedAttempts = 0;
+    if (state.status() != Status.SUBMITTED) return Effect().noReply();
+    Instant now = clock.instant();
+    EvmDeploymentChain.Sent outcome = sent.outcome();
+    if (outcome instanceof EvmDeploymentChain.Mined mined) {
+      var receipt = mined.receipt();
+      if (!receipt.succeeded() || receipt.contractAddress() == null) {
+        return Effect().persist(new Failed("the contract creation " + receipt.txHash() + " reverted in block "
+                + receipt.blockNumber(), false, now)).thenRun(this::publish).thenNoReply();
+      }
+      return Effect().persist(new EvmConfirmed(receipt.txHash(), org.web3j.crypto.Keys.toChecksumAddress(receipt.contractAddress()),
+              receipt.blockNumber(), receipt.blockHash(), receipt.gasUsed().longValueExact(), now))
+          .thenRun(this::publishAndProceed).thenNoReply();
+    }
+    if (outcome instanceof EvmDeploymentChain.NonceTaken taken) {
+      return Effect().persist(new Failed("nonce " + state.evm().nonce() + " of " + state.evm().signer()
+              + " was used by a transaction that is not this deployment's (the account's mined nonce is " + taken.minedNonce()
+              + ")", false, now)).thenRun(this::publish).thenNoReply();
+    }
+    // Not mined in time: sign the same creation at the same nonce with bumped fees.
+    stepRunning = true;
+    EvmTx tx = state.evm();
+    run(evm.signReplacement(deploymentId, state.network(), state.contract().initCode(), tx.nonce(), tx.gasLimit(),
+        tx.maxFeePerGas(), tx.maxPriorityFeePerGas()).thenApply(EvmSigned::new));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onEvmDepth(State state, EvmDepth depth) {
+    stepRunning = false;
+    failedAttempts = 0;
+    if (state.status() != Status.CONFIRMED) return Effect().noReply();
+    Instant now = clock.instant();
+    if (depth.depth() == EvmDeploymentChain.Depth.REORGANISED) {
+      context.getLog().warn("Deployment {}: block {} ({}) left the chain; back to submitted, resending {}",
+          deploymentId, state.evm().blockNumber(), state.evm().blockHash(), state.evm().txHash());
+      return Effect().persist(new EvmReorganised(state.evm().blockHash(), now)).thenRun(this::publishAndProceed).thenNoReply();
+    }
+    return Effect().persist(new Activated(state.evm().minedTxHash(), state.evm().blockNumber(), now))
+        .thenRun(next -> {
+          publish(next);
+          context.getLog().info("Deployment {} is active: contract {} at {} on {}", deploymentId,
+              next.contract().contract(), next.evm().contractAddress(), next.network());
+        })
+        .thenNoReply();
   }
 
   private CompletionStage<Command> awaitOrExpire(String txId, long lastValid) {
@@ -368,7 +619,9 @@ public final class DeploymentEntity
       // earlier transaction of this deployment may still confirm, so wait for it too. Anything
       // else (a rejected transaction, bad input) would fail the same way again.
       boolean retryable = why instanceof ChainException chainFailure
-          && (chainFailure.retryable() || String.valueOf(chainFailure.getMessage()).contains("overlapping lease"));
+          && (chainFailure.retryable() || String.valueOf(chainFailure.getMessage()).contains("overlapping lease"))
+          // an ask to the signer's nonce manager that timed out (its shard moving, the journal slow)
+          || why instanceof java.util.concurrent.TimeoutException;
       return new StepFailed(why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage(), retryable);
     });
   }

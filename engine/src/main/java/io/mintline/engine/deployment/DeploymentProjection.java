@@ -37,15 +37,41 @@ public final class DeploymentProjection extends JdbcHandler<EventEnvelope<Deploy
   private static void apply(Connection c, String id, DeploymentEntity.Event event) throws SQLException {
     if (event instanceof DeploymentEntity.Requested e) {
       try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO deployments (id, owner, network, display_name, status, created_at, updated_at) "
-              + "SELECT ?, ?, ?, ?, 'requested', ?, ? WHERE NOT EXISTS (SELECT 1 FROM deployments WHERE id = ?)")) {
+          "INSERT INTO deployments (id, owner, network, display_name, status, kind, created_at, updated_at) "
+              + "SELECT ?, ?, ?, ?, 'requested', ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deployments WHERE id = ?)")) {
         s.setString(1, id);
         s.setString(2, e.owner());
         s.setString(3, e.network());
         s.setString(4, e.displayName());
-        s.setLong(5, micros(e.at()));
+        s.setString(5, e.contract() == null ? "tipproxy" : "contract");
+        s.setLong(6, micros(e.at()));
+        s.setLong(7, micros(e.at()));
+        s.setString(8, id);
+        s.executeUpdate();
+      }
+    } else if (event instanceof DeploymentEntity.EvmSubmitted e) {
+      evm(c, id, "submitted", e.txHash(), e.nonce(), e.at());
+    } else if (event instanceof DeploymentEntity.EvmReplaced e) {
+      evm(c, id, "submitted", e.txHash(), null, e.at());
+    } else if (event instanceof DeploymentEntity.EvmConfirmed e) {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE deployments SET status = 'confirmed', tx_hash = ?, contract_address = ?, block_number = ?, "
+              + "block_hash = ?, gas_used = ?, error = NULL, updated_at = ? WHERE id = ?")) {
+        s.setString(1, e.txHash());
+        s.setString(2, e.contractAddress());
+        s.setLong(3, e.blockNumber());
+        s.setString(4, e.blockHash());
+        s.setLong(5, e.gasUsed());
         s.setLong(6, micros(e.at()));
         s.setString(7, id);
+        s.executeUpdate();
+      }
+    } else if (event instanceof DeploymentEntity.EvmReorganised e) {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE deployments SET status = 'submitted', contract_address = NULL, block_number = NULL, block_hash = NULL, "
+              + "gas_used = NULL, updated_at = ? WHERE id = ?")) {
+        s.setLong(1, micros(e.at()));
+        s.setString(2, id);
         s.executeUpdate();
       }
     } else if (event instanceof DeploymentEntity.Submitted e) {
@@ -62,6 +88,19 @@ public final class DeploymentProjection extends JdbcHandler<EventEnvelope<Deploy
       update(c, id, "active", null, null, null, null, null, e.at());
     } else if (event instanceof DeploymentEntity.Failed e) {
       update(c, id, "failed", null, null, null, null, e.reason(), e.at());
+    }
+  }
+
+  /** An EVM transaction was signed: the status, its hash and (the first time) the nonce. */
+  private static void evm(Connection c, String id, String status, String txHash, Long nonce, Instant at) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "UPDATE deployments SET status = ?, tx_hash = ?, nonce = COALESCE(?, nonce), updated_at = ? WHERE id = ?")) {
+      s.setString(1, status);
+      s.setString(2, txHash);
+      if (nonce == null) s.setNull(3, Types.BIGINT); else s.setLong(3, nonce);
+      s.setLong(4, micros(at));
+      s.setString(5, id);
+      s.executeUpdate();
     }
   }
 

@@ -29,10 +29,12 @@ public final class DeploymentReadSide {
   /** One row as the API shows it. */
   public record Row(
       String id, String owner, String network, String displayName, String status, String txId, Long appId,
-      String appAddress, Long confirmedRound, String error, Instant createdAt, Instant updatedAt) {}
+      String appAddress, Long confirmedRound, String error, Instant createdAt, Instant updatedAt, String kind,
+      String txHash, Long nonce, String contractAddress, Long blockNumber, String blockHash, Long gasUsed) {}
 
   private static final String COLUMNS =
-      "id, owner, network, display_name, status, tx_id, app_id, app_address, confirmed_round, error, created_at, updated_at";
+      "id, owner, network, display_name, status, tx_id, app_id, app_address, confirmed_round, error, created_at, updated_at, "
+          + "kind, tx_hash, nonce, contract_address, block_number, block_hash, gas_used";
 
   private final ActorSystem<?> system;
   private final SlickSession session;
@@ -72,7 +74,8 @@ public final class DeploymentReadSide {
   private static Row row(SlickRow r) {
     return new Row(r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextString(),
         nullableLong(r.nextObject()), r.nextString(), nullableLong(r.nextObject()), r.nextString(),
-        instant(r.nextLong()), instant(r.nextLong()));
+        instant(r.nextLong()), instant(r.nextLong()), r.nextString(), r.nextString(), nullableLong(r.nextObject()),
+        r.nextString(), nullableLong(r.nextObject()), r.nextString(), nullableLong(r.nextObject()));
   }
 
   private static Long nullableLong(Object value) {

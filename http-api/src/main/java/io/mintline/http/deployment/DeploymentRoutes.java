@@ -49,19 +49,31 @@ public final class DeploymentRoutes {
   /** Answer of {@code POST /api/v1/creators}. */
   public record CreatorAccepted(String deploymentId, String status) {}
 
-  /** A deployment as the API shows it. */
+  /**
+   * A deployment as the API shows it: {@code kind} is {@code tipproxy} (a creator's TipProxy app) or
+   * {@code contract} (an EVM contract deployment, whose chain fields are in {@code evm}).
+   */
   public record DeploymentView(
-      String id, String owner, String network, String displayName, String status, String txId, Long appId,
-      String appAddress, Long confirmedRound, Instant createdAt, Instant updatedAt, String error) {
+      String id, String kind, String owner, String network, String displayName, String status, String txId, Long appId,
+      String appAddress, Long confirmedRound, Instant createdAt, Instant updatedAt, String error,
+      DeploymentEntity.EvmView evm) {
 
     static DeploymentView of(DeploymentEntity.Summary s) {
-      return new DeploymentView(s.id(), s.owner(), s.network(), s.displayName(), s.status().wire(), s.txId(),
-          s.appId(), s.appAddress(), s.confirmedRound(), s.createdAt(), s.updatedAt(), s.error());
+      return new DeploymentView(s.id(), s.evm() == null ? "tipproxy" : "contract", s.owner(), s.network(), s.displayName(),
+          s.status().wire(), s.txId(), s.appId(), s.appAddress(), s.confirmedRound(), s.createdAt(), s.updatedAt(), s.error(),
+          s.evm());
     }
 
     static DeploymentView of(DeploymentReadSide.Row r) {
-      return new DeploymentView(r.id(), r.owner(), r.network(), r.displayName(), r.status(), r.txId(), r.appId(),
-          r.appAddress(), r.confirmedRound(), r.createdAt(), r.updatedAt(), r.error());
+      // The list shows the chain fields the read side keeps; the full set is on GET /deployments/{id}.
+      DeploymentEntity.EvmView evm = "contract".equals(r.kind())
+          ? new DeploymentEntity.EvmView(null, null, null, null, r.nonce(), null, null, null,
+              r.txHash() == null ? java.util.List.of() : java.util.List.of(r.txHash()), r.contractAddress(), r.blockNumber(),
+              r.blockHash(), r.gasUsed())
+          : null;
+      return new DeploymentView(r.id(), r.kind(), r.owner(), r.network(), r.displayName(), r.status(),
+          "contract".equals(r.kind()) ? r.txHash() : r.txId(), r.appId(), r.appAddress(), r.confirmedRound(), r.createdAt(),
+          r.updatedAt(), r.error(), evm);
     }
   }
 

@@ -1,0 +1,37 @@
+// A wallet's view of a soulbound sticker contract that Mintline deployed: ethers against the
+// local EVM node. Run by EvmDeploymentHttpTest with EVM_RPC_URL, CONTRACT_ADDRESS and OWNER_KEY
+// (the contract owner's key, funded on the chain).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+
+const rpc = process.env.EVM_RPC_URL;
+const address = process.env.CONTRACT_ADDRESS;
+const abi = [
+  'function mint(address to, uint256 tokenId, string uri)',
+  'function locked(uint256 tokenId) view returns (bool)',
+  'function ownerOf(uint256 tokenId) view returns (address)',
+  'function tokenURI(uint256 tokenId) view returns (string)',
+  'function supportsInterface(bytes4 interfaceId) view returns (bool)',
+  'function transferFrom(address from, address to, uint256 tokenId)',
+  'function approve(address to, uint256 tokenId)',
+];
+
+test('the owner mints; the token is locked and never moves', { skip: !rpc }, async () => {
+  const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
+  const owner = new Wallet(process.env.OWNER_KEY, provider);
+  const sticker = new Contract(address, abi, owner);
+  const fan = Wallet.createRandom().address;
+  const mined = await (await sticker.mint(fan, 7n, 'ipfs://sticker-7')).wait();
+  assert.equal(mined.status, 1);
+  assert.equal(await sticker.ownerOf(7n), fan);
+  assert.equal(await sticker.locked(7n), true);
+  assert.equal(await sticker.tokenURI(7n), 'ipfs://sticker-7');
+  assert.equal(await sticker.supportsInterface('0xb45a3c0e'), true, 'ERC-5192');
+  assert.equal(await sticker.supportsInterface('0x80ac58cd'), true, 'ERC-721');
+  // The owner's own token cannot move either: mint one to the owner and try to transfer it.
+  await (await sticker.mint(owner.address, 8n, 'ipfs://sticker-8')).wait();
+  await assert.rejects(sticker.transferFrom.staticCall(owner.address, fan, 8n), /revert|Soulbound|0xa4420a95|execution/i);
+  await assert.rejects(sticker.approve.staticCall(fan, 8n), /revert|Soulbound|execution/i);
+  assert.equal(await sticker.ownerOf(8n), owner.address);
+});
