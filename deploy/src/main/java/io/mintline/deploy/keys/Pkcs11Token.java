@@ -49,6 +49,12 @@ public final class Pkcs11Token implements AutoCloseable {
   /** DER of secp256k1's OID 1.3.132.0.10 (the EVM curve). */
   static final byte[] SECP256K1_PARAMS = {0x06, 0x05, 0x2b, (byte) 0x81, 0x04, 0x00, 0x0a};
 
+  static {
+    // The wrapper prints to stdout unless given a logger; route it to the node's logs, one level
+    // down (it reports every C_OpenSession at info). It logs call names and codes, never the PIN.
+    org.xipki.pkcs11.wrapper.StaticLogger.setLogger(new WrapperLog(org.slf4j.LoggerFactory.getLogger("org.xipki.pkcs11")));
+  }
+
   private final PKCS11Module module;
   private final String tokenLabel;
   private final BlockingQueue<Session> sessions;
@@ -274,6 +280,19 @@ public final class Pkcs11Token implements AutoCloseable {
   @Override
   public String toString() {
     return "Pkcs11Token[" + tokenLabel + "]";
+  }
+
+  /** ipkcs11wrapper's logger onto SLF4J. */
+  private record WrapperLog(org.slf4j.Logger log) implements org.xipki.pkcs11.wrapper.Logger {
+    @Override public void info(String format, Object... args) { log.debug(format, args); }
+    @Override public void warn(String format, Object... args) { log.warn(format, args); }
+    @Override public void error(String format, Object... args) { log.error(format, args); }
+    @Override public void debug(String format, Object... args) { log.trace(format, args); }
+    @Override public void trace(String format, Object... args) { log.trace(format, args); }
+    @Override public boolean isDebugEnabled() { return log.isTraceEnabled(); }
+    @Override public boolean isInfoEnabled() { return log.isDebugEnabled(); }
+    @Override public boolean isWarnEnabled() { return log.isWarnEnabled(); }
+    @Override public boolean isTraceEnabled() { return log.isTraceEnabled(); }
   }
 
   /** A PKCS#11 library, token, PIN or key that is not as configured; the message says which. */

@@ -152,6 +152,26 @@ class Pkcs11SignerTest {
   }
 
   @Test
+  void theKeystoreToolMakesARoleKeyOnTheTokenThatTheNodeThenUses() throws Exception {
+    token.close();
+    token = null;
+    Map<String, String> env = Map.of("MINTLINE_PKCS11_LIBRARY", SoftHsmToken.LIBRARY,
+        "MINTLINE_PKCS11_TOKEN_LABEL", hsm.label, "MINTLINE_PKCS11_PIN", hsm.pin);
+    var printed = new java.io.ByteArrayOutputStream();
+    assertEquals(0, KeystoreTool.run(new String[] {"pkcs11-generate", "mint", "mint-key"}, env, new java.io.PrintStream(printed, true), null));
+    assertEquals(1, KeystoreTool.run(new String[] {"pkcs11-generate", "mint", "mint-key"}, env, new java.io.PrintStream(printed, true), null),
+        "a second key under the same label would make the label ambiguous");
+    assertFalse(printed.toString().contains(hsm.pin));
+    try (KeyRing ring = KeyRing.load(settings(Map.of(
+        "mintline.keys.pkcs11.library", SoftHsmToken.LIBRARY,
+        "mintline.keys.pkcs11.token-label", hsm.label,
+        "mintline.keys.pkcs11.pin", hsm.pin,
+        "mintline.keys.pkcs11.mint-label", "mint-key")), MintlineSettings.Network.DEVNET)) {
+      assertTrue(printed.toString().startsWith("mint " + ring.mint().address() + " "), printed.toString());
+    }
+  }
+
+  @Test
   void aWrongPinAMissingLabelTokenOrLibraryStopStartWithTheSettingsName() throws Exception {
     token.generateEd25519("mint-key");
     token.close();
