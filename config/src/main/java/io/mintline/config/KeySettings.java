@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param keystorePassphrase passphrase of {@code keystore}
  * @param devnetGenerate on devnet, whether keys that are not configured are generated at start
  * @param devnetFundingMicroAlgos what each generated devnet key is funded with
+ * @param pkcs11 the PKCS#11 token that holds role keys instead of the keystore, if configured
  */
 public record KeySettings(
     String mintMnemonic,
@@ -29,7 +30,38 @@ public record KeySettings(
     Optional<Path> keystore,
     String keystorePassphrase,
     boolean devnetGenerate,
-    long devnetFundingMicroAlgos) {
+    long devnetFundingMicroAlgos,
+    Pkcs11 pkcs11) {
+
+  /**
+   * A PKCS#11 token (an HSM, or SoftHSM2 in tests) holding role keys by label
+   * ({@code mintline.keys.pkcs11}). A role with a label signs on the token; its key never leaves it.
+   *
+   * @param library path of the token's PKCS#11 module ({@code .so}); empty = no token
+   * @param tokenLabel the token's label, used when {@code slot} is negative
+   * @param slot the slot id, or -1 to find the token by {@code tokenLabel}
+   * @param pin the token's user PIN (never logged)
+   * @param mintLabel CKA_LABEL of the mint key on the token, empty = the mint key is not on the token
+   * @param deployLabel likewise for the deploy key
+   * @param adminLabel likewise for the admin key
+   * @param sessions sessions kept open for signing, so that concurrent signatures do not queue on one
+   */
+  public record Pkcs11(String library, String tokenLabel, long slot, String pin,
+      String mintLabel, String deployLabel, String adminLabel, int sessions) {
+
+    /** Whether a token is configured at all. */
+    public boolean configured() {
+      return !library.isEmpty();
+    }
+
+    /** Never print the PIN. */
+    @Override
+    public String toString() {
+      return "Pkcs11[library=" + library + ", token=" + (slot >= 0 ? "slot " + slot : tokenLabel)
+          + ", pin=" + (pin.isEmpty() ? "none" : "configured")
+          + ", mint=" + mintLabel + ", deploy=" + deployLabel + ", admin=" + adminLabel + "]";
+    }
+  }
 
   public static KeySettings load(Config config) {
     MintlineSettings.Reader r = new MintlineSettings.Reader(config);
@@ -57,7 +89,40 @@ public record KeySettings(
         keystore.isEmpty() ? Optional.empty() : Optional.of(Path.of(keystore)),
         passphrase,
         r.bool("mintline.keys.devnet-generate"),
-        funding);
+        funding,
+        pkcs11(config, r));
+  }
+
+  private static Pkcs11 pkcs11(Config config, MintlineSettings.Reader r) {
+    String library = r.string("mintline.keys.pkcs11.library").trim();
+    String tokenLabel = r.string("mintline.keys.pkcs11.token-label").trim();
+    long slot;
+    int sessions;
+    try {
+      slot = config.getLong("mintline.keys.pkcs11.slot");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new SettingsException("mintline.keys.pkcs11.slot", "a slot id, or -1 to find the token by mintline.keys.pkcs11.token-label", null);
+    }
+    try {
+      sessions = config.getInt("mintline.keys.pkcs11.sessions");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new SettingsException("mintline.keys.pkcs11.sessions", "a number of sessions, 1 to 64", null);
+    }
+    if (sessions < 1 || sessions > 64) {
+      throw new SettingsException("mintline.keys.pkcs11.sessions", "a number of sessions, 1 to 64", sessions);
+    }
+    String pin = r.string("mintline.keys.pkcs11.pin");
+    if (!library.isEmpty() && slot < 0 && tokenLabel.isEmpty()) {
+      throw new SettingsException("mintline.keys.pkcs11.token-label", "the label of the token in " + library + " (or mintline.keys.pkcs11.slot)", "");
+    }
+    if (!library.isEmpty() && pin.isEmpty()) {
+      throw new SettingsException("mintline.keys.pkcs11.pin", "the user PIN of the token (MINTLINE_PKCS11_PIN)", "");
+    }
+    return new Pkcs11(library, tokenLabel, slot, pin,
+        r.string("mintline.keys.pkcs11.mint-label").trim(),
+        r.string("mintline.keys.pkcs11.deploy-label").trim(),
+        r.string("mintline.keys.pkcs11.admin-label").trim(),
+        sessions);
   }
 
   /** An Algorand address is 58 base32 characters (the checksum is checked where keys are loaded). */
@@ -88,6 +153,7 @@ public record KeySettings(
         + (deployAccount.isEmpty() ? "" : ", deployAccount=" + deployAccount)
         + (adminAccount.isEmpty() ? "" : ", adminAccount=" + adminAccount)
         + ", keystore=" + keystore.map(Path::toString).orElse("none")
-        + ", devnetGenerate=" + devnetGenerate + "]";
+        + ", devnetGenerate=" + devnetGenerate
+        + (pkcs11.configured() ? ", " + pkcs11 : "") + "]";
   }
 }
