@@ -76,9 +76,10 @@ public record EvmSettings(Map<String, Network> networks, String deployKey, Durat
       Duration replaceAfter = r.positiveDuration(p + "replace-after");
       Network network = new Network(name, chainId, rpc, backup, confirmations,
           BigInteger.valueOf(maxFeeGwei).multiply(BigInteger.TEN.pow(9)), replaceAfter);
-      if (network.local() && algorandNetwork != MintlineSettings.Network.DEVNET) {
-        throw new SettingsException(p + "rpc-url",
-            "an http(s):// JSON-RPC URL: a local EVM node runs only on devnet, this node runs on " + algorandNetwork.id(), "");
+      if (network.local() && algorandNetwork != MintlineSettings.Network.DEVNET && !network.mainnet()) {
+        // A local EVM node runs only on devnet: elsewhere a network without an RPC URL (the default
+        // dev network included) is not offered, and deploys to it answer 400 network_not_allowed.
+        continue;
       }
       if (network.mainnet()) {
         if (network.local()) throw new SettingsException(p + "rpc-url", "a mainnet JSON-RPC URL: chain id " + chainId + " is a public mainnet", "");
