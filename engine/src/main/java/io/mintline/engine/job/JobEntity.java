@@ -156,6 +156,23 @@ public final class JobEntity
 
   // ---- state ----
 
+  /**
+   * Every state of the job in order, as its journal records them, live (the read journal polls): for
+   * a reader that must not miss a transition, which the pub-sub topic cannot promise (a new
+   * subscriber is known to the entity's topic only once the receptionist has spread it; what is
+   * published before is dropped). The stream ends with the first terminal state.
+   */
+  public static akka.stream.javadsl.Source<Summary, akka.NotUsed> journalStates(ActorSystem<?> system, String jobId) {
+    akka.persistence.jdbc.query.javadsl.JdbcReadJournal journal = akka.persistence.query.PersistenceQuery.get(system)
+        .getReadJournalFor(akka.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
+            akka.persistence.jdbc.query.javadsl.JdbcReadJournal.Identifier());
+    return journal.eventsByPersistenceId(PersistenceId.of(ENTITY_KEY.name(), jobId).id(), 0L, Long.MAX_VALUE)
+        .scan(State.EMPTY, (state, envelope) -> state.apply((Event) envelope.event()))
+        .drop(1)
+        .map(state -> state.summary(jobId, false))
+        .takeWhile(summary -> !summary.status().terminal(), true);
+  }
+
   /** The job's state. */
   public record State(
       Status status, String type, String owner, String sourceHash, JsonNode input, int attempts, JsonNode result,

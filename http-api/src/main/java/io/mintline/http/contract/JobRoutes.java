@@ -3,10 +3,7 @@ package io.mintline.http.contract;
 import static akka.http.javadsl.server.Directives.*;
 
 import akka.NotUsed;
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Props;
-import akka.actor.typed.pubsub.Topic;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.HttpCharsets;
 import akka.http.javadsl.model.HttpEntities;
@@ -18,11 +15,9 @@ import akka.http.javadsl.model.ws.Message;
 import akka.http.javadsl.model.ws.TextMessage;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import akka.stream.OverflowStrategy;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
-import akka.stream.typed.javadsl.ActorSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mintline.engine.contract.ContractJobs;
@@ -38,7 +33,6 @@ import io.mintline.http.errors.ApiException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -145,34 +139,16 @@ public final class JobRoutes {
   }
 
   /**
-   * The current state, then every transition, as JSON text frames; closed after the job ends.
-   * Subscribes before reading the state so that no transition falls between the two.
+   * The current state, then every later transition from the job's journal, as JSON text frames;
+   * closed after the job ends.
    */
   private Route updates(Principal principal, String id) {
     if (!JobEntity.validId(id)) throw new ApiException(ApiError.NOT_FOUND, "no job " + id);
-    Source<JobEntity.Summary, ActorRef<JobEntity.Summary>> transitions = ActorSource.actorRef(
-        summary -> false, summary -> Optional.empty(), 64, OverflowStrategy.dropHead());
-    var pre = transitions.preMaterialize(system);
-    ActorRef<JobEntity.Summary> subscriber = pre.first();
-    ActorRef<Topic.Command<JobEntity.Summary>> topic = system.systemActorOf(
-        Topic.create(JobEntity.Summary.class, JobEntity.topicName(id)), "job-updates-" + UUID.randomUUID(), Props.empty());
-    topic.tell(Topic.subscribe(subscriber));
-    return onComplete(current(principal, id), result -> {
-      if (result.isFailure()) {
-        topic.tell(Topic.unsubscribe(subscriber));
-        system.classicSystem().stop(akka.actor.typed.javadsl.Adapter.toClassic(topic));
-        Throwable why = result.failed().get();
-        throw why instanceof RuntimeException runtime ? runtime : new IllegalStateException(why);
-      }
-      JobEntity.Summary now = result.get();
+    return onSuccess(current(principal, id), now -> {
       Source<Message, NotUsed> frames = Source.single(now)
-          .concat(pre.second().dropWhile(update -> !newer(update, now)))
+          .concat(JobEntity.journalStates(system, id).dropWhile(update -> !newer(update, now)))
           .takeWhile(update -> !update.status().terminal(), true)
-          .map(update -> (Message) TextMessage.create(Json.MAPPER.writeValueAsString(JobView.of(update))))
-          .watchTermination((notUsed, done) -> {
-            done.whenComplete((ok, failure) -> system.classicSystem().stop(akka.actor.typed.javadsl.Adapter.toClassic(topic)));
-            return NotUsed.getInstance();
-          });
+          .map(update -> (Message) TextMessage.create(Json.MAPPER.writeValueAsString(JobView.of(update))));
       return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), frames));
     });
   }
