@@ -443,7 +443,9 @@ async function refreshOperator() {
       $('failed-mints').replaceChildren(...(failedMints.items.length ? failedMints.items.map((m) => el('li', {},
         `tip ${short(m.tipTxId)} for ${short(m.owner)}: ${m.error ?? 'failed'} at ${new Date(m.failedAt).toLocaleString()}`))
         : [el('li', { text: 'None.' })]));
-      const hooks = [...webhookFailures.endpoints.map(endpointSentence), ...webhookFailures.deliveries.map(deliverySentence)];
+      const disabled = new Set(webhookFailures.endpoints.filter((e) => e.status === 'disabled').map((e) => e.id));
+      const hooks = [...webhookFailures.endpoints.map(endpointSentence),
+        ...webhookFailures.deliveries.map((d) => deliverySentence(d, disabled.has(d.endpointId)))];
       $('webhook-failures').replaceChildren(...(hooks.length ? hooks : [el('li', { text: 'None.' })]));
     }
     $('operator-updated').textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every 3 s.`;
@@ -465,10 +467,11 @@ function endpointSentence(e) {
     `Endpoint ${e.id} of ${short(e.owner)} (${e.host}) ${what}.`);
 }
 
-/** "tip.received to endpoint ep_… of ABCDEF…WXYZ: 2 attempts, last answer HTTP 500; next attempt at <time>." */
-function deliverySentence(d) {
+/** "tip.received (delivery msg_…) to endpoint ep_… of ABCDEF…WXYZ: 2 attempts, last answer HTTP 500; next attempt at <time>." */
+function deliverySentence(d, endpointDisabled) {
   const last = d.lastResponseCode != null ? `last answer HTTP ${d.lastResponseCode}` : `last error: ${d.lastError ?? 'no answer'}`;
-  const next = d.status === 'failed' ? 'no more attempts' : `next attempt at ${when(d.nextAttemptAt)}`;
+  const next = d.status === 'failed' ? 'no more attempts'
+    : endpointDisabled ? 'on hold while its endpoint is disabled' : `next attempt at ${when(d.nextAttemptAt)}`;
   return el('li', { 'data-kind': 'delivery', 'data-id': d.id, 'data-status': d.status },
     `${d.eventType} (delivery ${d.id}) to endpoint ${d.endpointId} of ${short(d.owner)}: ${plural(d.attempts, 'attempt')}, ${last}; ${next}.`);
 }
