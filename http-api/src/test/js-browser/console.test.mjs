@@ -204,8 +204,9 @@ test('an admin logs in with a restored devnet wallet and sees the cluster and th
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Forwarded-For': '10.9.1.3' },
     body: JSON.stringify({ url: failingReceiver.url, events: ['tip.received', 'sticker.minted'] }),
   });
-  assert.equal(r.status, 201, await r.text());
-  const hook = await r.json();
+  const answer = await r.text();
+  assert.equal(r.status, 201, answer);
+  const hook = JSON.parse(answer);
   assert.equal(hook.allOwners, true);
   state.hookId = hook.id;
   assertNoProblems();
