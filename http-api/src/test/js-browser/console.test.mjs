@@ -7,6 +7,7 @@
 //     node --test --test-reporter=tap --test-concurrency=1 console.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import algosdk from 'algosdk';
@@ -18,6 +19,8 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser;
+// A webhook receiver that always answers 500, on loopback (devnet allows it): the operator's failing row.
+const failingReceiver = { hits: 0 };
 const problems = [];
 // Answers the walk provokes on purpose (a refused display name, an API call with a logged-out token).
 const expected = [];
@@ -26,10 +29,18 @@ let nextClient = 1;
 
 before(async () => {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: FLAGS, headless: true });
+  failingReceiver.server = createServer((req, res) => {
+    failingReceiver.hits++;
+    req.resume();
+    req.on('end', () => { res.writeHead(500); res.end(); });
+  });
+  await new Promise((resolve) => failingReceiver.server.listen(0, '127.0.0.1', resolve));
+  failingReceiver.url = `http://127.0.0.1:${failingReceiver.server.address().port}/hook?token=receiver-s3cret`;
 });
 
 after(async () => {
   await browser?.close();
+  failingReceiver.server?.close();
 });
 
 /** A browser context of its own: one person, one client address behind the node's trusted proxy. */
@@ -184,6 +195,20 @@ test('an admin logs in with a restored devnet wallet and sees the cluster and th
   assert.match(await text(page, '#operator-status'), /^1 member up, 0 unreachable; leader akka:\/\/mintline@/);
   assert.match(await text(page, '#listener'), /state\s+following/);
   assert.match(await text(page, '#listener'), /heartbeat\s+\d+ ms ago/);
+  await page.locator('#webhook-failures li').filter({ hasText: /^None\.$/ }).waitFor();
+  // The admin registers a webhook for every wallet's tips and stickers at a receiver that answers 500:
+  // the fan's tip below makes a failing delivery for the operator view.
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('mintline.session')).accessToken);
+  const r = await fetch(`${base}/api/v1/webhooks`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Forwarded-For': '10.9.1.3' },
+    body: JSON.stringify({ url: failingReceiver.url, events: ['tip.received', 'sticker.minted'] }),
+  });
+  const answer = await r.text();
+  assert.equal(r.status, 201, answer);
+  const hook = JSON.parse(answer);
+  assert.equal(hook.allOwners, true);
+  state.hookId = hook.id;
   assertNoProblems();
 });
 
@@ -239,6 +264,17 @@ test('the operator sees the mint in the sparkline without reloading', async () =
   assert.equal(await page.locator('#spark-queue polyline').count(), 1);
   assert.match(await text(page, '#failed-deployments'), /None\./);
   assert.match(await text(page, '#failed-mints'), /None\./);
+  // The fan's tip went to the admin's webhook, whose receiver answered 500: the panel shows it, without a reload.
+  const delivery = page.locator('#webhook-failures li[data-kind=delivery]').first();
+  await delivery.waitFor({ timeout: 40_000 });
+  assert.ok(failingReceiver.hits >= 1, 'the receiver was called');
+  const admin = algosdk.mnemonicToSecretKey(process.env.ADMIN_MNEMONIC).addr.toString();
+  const owner = `${admin.slice(0, 6)}…${admin.slice(-4)}`;
+  assert.match(await delivery.innerText(),
+    new RegExp(`^(tip\\.received|sticker\\.minted) \\(delivery msg_[0-9a-f]{32}\\) to endpoint ${state.hookId} of ${owner}: \\d+ attempts?, last answer HTTP 500; next attempt at .+\\.$`));
+  const endpoint = page.locator(`#webhook-failures li[data-kind=endpoint][data-id=${state.hookId}]`);
+  assert.match(await endpoint.innerText(), new RegExp(`^Endpoint ${state.hookId} of ${owner} \\(127\\.0\\.0\\.1\\) has been failing since .+\\.$`));
+  assert.doesNotMatch(await text(page, '#webhook-failures'), /s3cret|\/hook/, 'the endpoint is shown by its host only');
   await shot(page, '07-operator.png');
   assertNoProblems();
 });

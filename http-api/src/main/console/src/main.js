@@ -432,9 +432,10 @@ async function refreshOperator() {
     $('minting').dataset.mintedTotal = String(minting.mintedTotal);
     if (Date.now() - failedAt > 10_000) {
       failedAt = Date.now();
-      const [failed, failedMints] = await Promise.all([
+      const [failed, failedMints, webhookFailures] = await Promise.all([
         api.get('/api/v1/deployments?status=failed&limit=10'),
         api.get('/api/v1/admin/failed-mints?limit=10'),
+        api.get('/api/v1/admin/webhook-failures?limit=10'),
       ]);
       $('failed-deployments').replaceChildren(...(failed.items.length ? failed.items.map((d) => el('li', {},
         `${d.displayName} (${short(d.owner)}): ${d.error ?? 'failed'} at ${new Date(d.updatedAt).toLocaleString()}`))
@@ -442,12 +443,37 @@ async function refreshOperator() {
       $('failed-mints').replaceChildren(...(failedMints.items.length ? failedMints.items.map((m) => el('li', {},
         `tip ${short(m.tipTxId)} for ${short(m.owner)}: ${m.error ?? 'failed'} at ${new Date(m.failedAt).toLocaleString()}`))
         : [el('li', { text: 'None.' })]));
+      const disabled = new Set(webhookFailures.endpoints.filter((e) => e.status === 'disabled').map((e) => e.id));
+      const hooks = [...webhookFailures.endpoints.map(endpointSentence),
+        ...webhookFailures.deliveries.map((d) => deliverySentence(d, disabled.has(d.endpointId)))];
+      $('webhook-failures').replaceChildren(...(hooks.length ? hooks : [el('li', { text: 'None.' })]));
     }
     $('operator-updated').textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every 3 s.`;
   } catch (err) {
     notify(err);
   }
   operatorTimer = setTimeout(refreshOperator, 3000);
+}
+
+const when = (iso) => new Date(iso).toLocaleString();
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "Endpoint ep_… of ABCDEF…WXYZ (hooks.example.com) is disabled: <reason>." */
+function endpointSentence(e) {
+  const what = e.status === 'disabled'
+    ? `is disabled: ${e.disabledReason ?? 'no reason given'}${e.failingSince ? ` (failing since ${when(e.failingSince)})` : ''}`
+    : `has been failing since ${when(e.failingSince)}`;
+  return el('li', { 'data-kind': 'endpoint', 'data-id': e.id, 'data-status': e.status },
+    `Endpoint ${e.id} of ${short(e.owner)} (${e.host}) ${what}.`);
+}
+
+/** "tip.received (delivery msg_…) to endpoint ep_… of ABCDEF…WXYZ: 2 attempts, last answer HTTP 500; next attempt at <time>." */
+function deliverySentence(d, endpointDisabled) {
+  const last = d.lastResponseCode != null ? `last answer HTTP ${d.lastResponseCode}` : `last error: ${d.lastError ?? 'no answer'}`;
+  const next = d.status === 'failed' ? 'no more attempts'
+    : endpointDisabled ? 'on hold while its endpoint is disabled' : `next attempt at ${when(d.nextAttemptAt)}`;
+  return el('li', { 'data-kind': 'delivery', 'data-id': d.id, 'data-status': d.status },
+    `${d.eventType} (delivery ${d.id}) to endpoint ${d.endpointId} of ${short(d.owner)}: ${plural(d.attempts, 'attempt')}, ${last}; ${next}.`);
 }
 
 function push(series, value) {

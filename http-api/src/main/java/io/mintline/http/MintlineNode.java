@@ -90,7 +90,6 @@ import io.mintline.engine.deployment.SignerNonceEntity;
 import io.mintline.http.contract.JobRoutes;
 import io.mintline.http.webhook.UrlGuard;
 import io.mintline.http.webhook.WebhookModule;
-import io.mintline.http.webhook.WebhookRoutes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -297,7 +296,7 @@ public final class MintlineNode {
       ContractDeployRoutes contractDeploys = new ContractDeployRoutes(system, auth.routes()::authenticated, toolchain,
           contractSettings, contractQuota(edge.quotas()), jobClient, deployGate, evm, settings.askTimeout(), blockingIo(system));
       // Signed webhooks: the projection that records deliveries, this node's delivery worker, the routes.
-      WebhookRoutes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
+      WebhookModule.Routes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
           auth.routes()::authenticated);
       // The web console (static files from the jar) and what its devnet wallet and operator view ask for.
       ConsoleRoutes console = new ConsoleRoutes();
@@ -312,7 +311,8 @@ public final class MintlineNode {
           pathPrefix("api", () -> pathPrefix("v1", () -> concat(stickerRoutes.route(requestId), tips.route(),
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
               contractRoutes.route(requestId), contractDeploys.route(requestId), jobRoutes.route(requestId),
-              webhookRoutes.route(requestId), devnetRoutes.route(), clusterStatus.route(requestId), failedMints.route(requestId))))))));
+              webhookRoutes.webhooks().route(requestId), devnetRoutes.route(), clusterStatus.route(requestId), failedMints.route(requestId),
+              webhookRoutes.failures().route(requestId))))))));
 
       ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));

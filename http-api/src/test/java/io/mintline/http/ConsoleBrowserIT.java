@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with the keyboard, funds it from the faucet, logs in and becomes a creator while the deployment's
  * WebSocket reports each state; a fan tips from the console, sees the sticker with its golden draw
  * recomputed in the browser and matching the node's, claims it with the opt-in and sees the frozen
- * holding; an admin sees the cluster, the listener and the mint in the sparkline; an EIP-1193
+ * holding; an admin sees the cluster, the listener and the mint in the sparkline, and the webhook
+ * failures panel go from "None." to the failing delivery and endpoint of a webhook the admin
+ * registered at a receiver of the test that answers 500 (the fan's tip is delivered there); an EIP-1193
  * provider and a pasted signature log in too; logout revokes the session. The browser fails the
  * test on any console error, page error, failed request or unexpected 4xx/5xx. Screenshots of each
  * step go to {@code target/console-screenshots/}.

@@ -170,6 +170,16 @@ class OpenApiTest {
     assertEquals("Up", Json.MAPPER.readTree(cluster.body()).path("members").path(0).path("status").asText(), cluster.body());
     assertEquals(200, call("GET", "/api/v1/admin/failed-mints?limit=5", null, "Authorization", "Bearer " + adminToken).statusCode());
     assertEquals(400, call("GET", "/api/v1/admin/failed-mints?limit=0", null, "Authorization", "Bearer " + adminToken).statusCode());
+    // The webhook failures: none on this node yet, both lists present (the answer is checked against the document).
+    HttpResponse<String> hooks = call("GET", "/api/v1/admin/webhook-failures?limit=5", null, "Authorization", "Bearer " + adminToken);
+    assertEquals(200, hooks.statusCode(), hooks.body());
+    assertEquals(Json.MAPPER.readTree("{\"deliveries\":[],\"endpoints\":[]}"), Json.MAPPER.readTree(hooks.body()));
+    for (String bad : List.of("0", "101", "x")) {
+      HttpResponse<String> refused = call("GET", "/api/v1/admin/webhook-failures?limit=" + bad, null, "Authorization", "Bearer " + adminToken);
+      NodeHttpTest.assertErrorJson(refused, 400, "invalid_parameter");
+    }
+    NodeHttpTest.assertErrorJson(call("GET", "/api/v1/admin/webhook-failures", null, "Authorization", bearer), 403, "forbidden");
+    NodeHttpTest.assertErrorJson(call("GET", "/api/v1/admin/webhook-failures", null), 401, "unauthorized");
     assertEquals(403, call("GET", "/api/v1/admin/cluster", null, "Authorization", bearer).statusCode());
     assertEquals(403, call("GET", "/api/v1/admin/failed-mints", null, "Authorization", bearer).statusCode());
     assertEquals(401, call("GET", "/api/v1/admin/cluster", null).statusCode());

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * event of a creator onboarding, 100 tips and their stickers arrives, and every signature verifies
  * with the JavaScript {@code standardwebhooks} package; retries follow the schedule (500 then 200),
  * honour 429's Retry-After, and 410 disables; an endpoint failing past disable-after is disabled and
- * says why; a manual retry resends under the same id; a rotated secret signs alongside the new one
+ * says why; an admin sees failing deliveries and endpoints (by host only) in the webhook failures;
+ * a manual retry resends under the same id; a rotated secret signs alongside the new one
  * during the overlap only; bad input is a clear 4xx.
  */
 class WebhookHttpTest {
@@ -390,6 +391,71 @@ class WebhookHttpTest {
     assertEquals(202, again.statusCode(), again.body());
     await("sent again", Duration.ofSeconds(10), () -> at("/down").size() > before);
     assertEquals(deliveryId, at("/down").get(at("/down").size() - 1).id());
+  }
+
+  @Test
+  void anAdminSeesAFailingDeliveryAndItsEndpointByHostOnlyInTheWebhookFailures() throws Exception {
+    Account owner = new Account();
+    String token = Creators.login(node, owner);
+    String adminToken = Creators.login(node, admin);
+    // The receiver's URL carries a token of its own in the query: the failure list must not show it.
+    String broken = register(token, receiver.url("/broken") + "?token=receiver-s3cret", "sticker.minted").path("id").asText();
+    String fine = register(token, receiver.url("/fine"), "sticker.minted").path("id").asText();
+    receiver.policies.put("/broken", (i, nth) -> WebhookReceiver.Answer.of(500));
+    stickerFor(owner.getAddress().toString());
+    await("the first 500 and the 200", Duration.ofSeconds(60), () -> at("/broken").size() >= 1 && at("/fine").size() >= 1);
+
+    // While it is retried: pending, the receiver's 500, a next attempt; the endpoint failing since its first failure.
+    JsonNode failures = awaitFailures(adminToken, broken, d -> d.path("attempts").asInt() >= 1);
+    JsonNode delivery = find(failures.path("deliveries"), "endpointId", broken);
+    assertEquals(at("/broken").get(0).id(), delivery.path("id").asText(), delivery.toString());
+    assertEquals(owner.getAddress().toString(), delivery.path("owner").asText());
+    assertEquals("sticker.minted", delivery.path("eventType").asText());
+    assertEquals(500, delivery.path("lastResponseCode").asInt(), delivery.toString());
+    if (delivery.path("status").asText().equals("pending")) assertFalse(delivery.path("nextAttemptAt").isNull(), delivery.toString());
+    assertNull(find(failures.path("deliveries"), "endpointId", fine), "a delivered one is not a failure: " + failures);
+    JsonNode endpoint = find(failures.path("endpoints"), "id", broken);
+    assertNotNull(endpoint, failures.toString());
+    assertEquals(owner.getAddress().toString(), endpoint.path("owner").asText());
+    assertEquals("127.0.0.1", endpoint.path("host").asText());
+    assertFalse(endpoint.path("failingSince").isNull(), endpoint.toString());
+    assertNull(find(failures.path("endpoints"), "id", fine), failures.toString());
+    String body = failures.toString();
+    assertFalse(body.contains("receiver-s3cret") || body.contains("/broken"), "the endpoint is shown by its host only: " + body);
+
+    // Once the schedule is used up: failed, no next attempt, every attempt counted; the endpoint disabled, with why.
+    JsonNode settled = awaitFailures(adminToken, broken, d -> d.path("status").asText().equals("failed"));
+    JsonNode gaveUp = find(settled.path("deliveries"), "endpointId", broken);
+    assertTrue(gaveUp.path("nextAttemptAt").isNull(), gaveUp.toString());
+    assertEquals(at("/broken").size(), gaveUp.path("attempts").asInt(), gaveUp.toString());
+    assertEquals(SCHEDULE.size() + 1, gaveUp.path("attempts").asInt(), gaveUp.toString());
+    JsonNode disabled = find(settled.path("endpoints"), "id", broken);
+    assertEquals("disabled", disabled.path("status").asText(), disabled.toString());
+    assertTrue(disabled.path("disabledReason").asText().contains("no delivery has succeeded since"), disabled.toString());
+    // Only admins read it.
+    assertError(call(token, "GET", "/api/v1/admin/webhook-failures", null), 403, "forbidden");
+  }
+
+  /** The admin's webhook failures once the delivery to {@code endpointId} is listed and matches {@code until}. */
+  static JsonNode awaitFailures(String adminToken, String endpointId, java.util.function.Predicate<JsonNode> until) throws Exception {
+    JsonNode[] last = new JsonNode[1];
+    await("the failure listed for " + endpointId, Duration.ofSeconds(30), () -> {
+      try {
+        HttpResponse<String> r = call(adminToken, "GET", "/api/v1/admin/webhook-failures?limit=100", null);
+        assertEquals(200, r.statusCode(), r.body());
+        last[0] = json(r);
+        JsonNode d = find(last[0].path("deliveries"), "endpointId", endpointId);
+        return d != null && until.test(d);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    return last[0];
+  }
+
+  static JsonNode find(JsonNode items, String field, String value) {
+    for (JsonNode item : items) if (value.equals(item.path(field).asText())) return item;
+    return null;
   }
 
   @Test

@@ -17,14 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Signed webhooks on one node: the {@link WebhookProjection} (once in the cluster), this node's
- * {@link WebhookDispatcher} (when {@code mintline.webhooks.enabled}) and the {@link WebhookRoutes}.
+ * {@link WebhookDispatcher} (when {@code mintline.webhooks.enabled}), the {@link WebhookRoutes} and the
+ * operator view's {@link WebhookFailureRoutes}.
  */
 public final class WebhookModule {
   private static final Logger log = LoggerFactory.getLogger(WebhookModule.class);
 
   private WebhookModule() {}
 
-  public static WebhookRoutes start(ActorSystem<?> system, Config config, MintlineSettings settings, JournalDatabase database,
+  /** The module's routes: the owners' webhook routes and the admins' failure list. */
+  public record Routes(WebhookRoutes webhooks, WebhookFailureRoutes failures) {}
+
+  public static Routes start(ActorSystem<?> system, Config config, MintlineSettings settings, JournalDatabase database,
       UrlGuard.Resolver resolver, BiFunction<String, Function<Principal, Route>, Route> authenticated) {
     WebhookSettings webhooks = WebhookSettings.load(config);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
@@ -36,6 +40,7 @@ public final class WebhookModule {
     UrlGuard guard = new UrlGuard(devnet, resolver);
     WebhookProjection.init(system);
     if (webhooks.enabled()) new WebhookDispatcher(system, store, webhooks, guard, blocking).start();
-    return new WebhookRoutes(store, guard, webhooks, blocking, Clock.systemUTC(), authenticated);
+    return new Routes(new WebhookRoutes(store, guard, webhooks, blocking, Clock.systemUTC(), authenticated),
+        new WebhookFailureRoutes(store, blocking, authenticated));
   }
 }

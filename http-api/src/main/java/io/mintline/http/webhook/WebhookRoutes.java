@@ -243,8 +243,12 @@ public final class WebhookRoutes {
     throw new ApiException(ApiError.INVALID_PARAMETER, "limit must be an integer from 1 to " + MAX_LIMIT);
   }
 
-  /** A blocking store call on the blocking-io dispatcher; a database failure is a 503 to retry. */
   private <T> CompletionStage<T> io(Io<T> work) {
+    return io(blocking, work);
+  }
+
+  /** A blocking store call on the blocking-io dispatcher; a database failure is a 503 to retry. */
+  static <T> CompletionStage<T> io(Executor blocking, Io<T> work) {
     return CompletableFuture.supplyAsync(() -> {
       try {
         return work.run();
@@ -258,7 +262,7 @@ public final class WebhookRoutes {
     }, blocking);
   }
 
-  private interface Io<T> {
+  interface Io<T> {
     T run() throws Exception;
   }
 }

@@ -227,6 +227,73 @@ public final class WebhookStore {
     }
   }
 
+  /**
+   * A delivery whose last attempt failed, for the operator view: retrying ({@code pending}, with
+   * its next attempt) or given up ({@code failed}). {@code owner} is the endpoint's.
+   */
+  public record FailingDelivery(String id, String endpointId, String owner, String eventType, String status, int attempts,
+      Integer lastResponseCode, String lastError, Instant nextAttemptAt, Instant updatedAt) {}
+
+  /** An endpoint that is disabled or failing, for the operator view: its URL's host only, as the path or query may hold a token. */
+  public record FailingEndpoint(String id, String owner, String host, String status, String disabledReason,
+      Instant failingSince, Instant updatedAt) {}
+
+  /**
+   * The newest {@code limit} deliveries whose last attempt failed (a pending one that was sent
+   * again by hand after a 2xx is not failing), newest change first, across every endpoint.
+   */
+  public List<FailingDelivery> failingDeliveries(int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT d.id, d.endpoint_id, e.owner, d.event_type, d.status, d.attempts, "
+            + "d.last_response_code, d.last_error, d.next_attempt_at, d.updated_at FROM webhook_deliveries d "
+            + "JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.status = 'failed' OR (d.status = 'pending' "
+            + "AND d.attempts > 0 AND (d.last_response_code IS NULL OR d.last_response_code < 200 OR d.last_response_code > 299)) "
+            + "ORDER BY d.updated_at DESC, d.id DESC LIMIT ?")) {
+      s.setInt(1, limit);
+      List<FailingDelivery> out = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          boolean pending = "pending".equals(r.getString(5));
+          out.add(new FailingDelivery(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
+              r.getInt(6), (Integer) r.getObject(7), r.getString(8), pending ? instant(r.getLong(9)) : null, instant(r.getLong(10))));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The newest {@code limit} endpoints that are disabled or failing (a failure since their last
+   * success), ordered by when that began: {@code failingSince}, or for an endpoint its owner
+   * disabled, the time it was disabled.
+   */
+  public List<FailingEndpoint> failingEndpoints(int limit) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("SELECT id, owner, url, status, disabled_reason, failing_since, updated_at "
+            + "FROM webhook_endpoints WHERE status = 'disabled' OR failing_since IS NOT NULL "
+            + "ORDER BY COALESCE(failing_since, updated_at) DESC, id DESC LIMIT ?")) {
+      s.setInt(1, limit);
+      List<FailingEndpoint> out = new ArrayList<>();
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(new FailingEndpoint(r.getString(1), r.getString(2), host(r.getString(3)), r.getString(4), r.getString(5),
+              instantOrNull(r, 6), instant(r.getLong(7))));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The host of a stored URL (checked by {@link UrlGuard} when it was stored); never its path or query. */
+  static String host(String url) {
+    try {
+      String host = java.net.URI.create(url).getHost();
+      return host == null ? "(no host)" : host;
+    } catch (IllegalArgumentException e) {
+      return "(unreadable URL)";
+    }
+  }
+
   /** Makes a delivery due now again (one more attempt), unless it is being sent at this moment. */
   public RetryResult retry(String endpointId, String deliveryId) throws SQLException {
     long now = micros(clock.instant());
