@@ -189,9 +189,18 @@ const STATE_TEXT = {
   failed: 'failed',
 };
 
+const STATE_ORDER = ['requested', 'submitted', 'confirmed', 'funding', 'active'];
+
 function showProgress(d) {
   const list = $('progress');
   if (list.querySelector(`[data-state="${d.status}"]`)) return;
+  // The socket starts at the deployment's current state: a state it passed before this page
+  // followed it is shown as passed, in its place.
+  for (const earlier of STATE_ORDER.slice(0, Math.max(STATE_ORDER.indexOf(d.status), 0))) {
+    if (list.querySelector(`[data-state="${earlier}"]`)) continue;
+    list.append(el('li', { 'data-state': earlier, class: 'done' },
+      el('span', { class: 'state', text: STATE_TEXT[earlier] ?? earlier }), ' (passed before this page followed it)'));
+  }
   const item = el('li', { 'data-state': d.status, class: d.status === 'failed' ? 'failed' : 'done' },
     el('span', { class: 'state', text: STATE_TEXT[d.status] ?? d.status }),
     ` at ${new Date(d.updatedAt ?? Date.now()).toLocaleTimeString()}`,
