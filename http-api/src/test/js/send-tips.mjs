@@ -3,14 +3,18 @@
 //
 //   ALGOD_URL=… ALGOD_TOKEN=… FAN_MNEMONIC="…" TIPS=1000 APPS="appId:appAddress,…" node send-tips.mjs
 //
+// FAN_MNEMONICS="…,…" instead of FAN_MNEMONIC: tip i comes from fan i mod the number of fans (many
+// wallets, spread over the cluster's shards). TIPS_PER_SECOND paces the burst (default: as fast as
+// the chain takes them).
 // Prints "sent <txid>" for every accepted tip payment and "progress <n>" every 50, then "done <n>".
 // Retries a submission the devnet refuses with 503 (paused) until it is accepted.
 import algosdk from 'algosdk';
 
 const url = new URL(process.env.ALGOD_URL);
 const algod = new algosdk.Algodv2(process.env.ALGOD_TOKEN, `${url.protocol}//${url.hostname}`, url.port);
-const fan = algosdk.mnemonicToSecretKey(process.env.FAN_MNEMONIC);
+const fans = (process.env.FAN_MNEMONICS ?? process.env.FAN_MNEMONIC).split(',').map((m) => algosdk.mnemonicToSecretKey(m.trim()));
 const tips = Number(process.env.TIPS ?? 1000);
+const perSecond = Number(process.env.TIPS_PER_SECOND ?? 0);
 const apps = process.env.APPS.split(',').map((pair) => {
   const [id, address] = pair.split(':');
   return { id: BigInt(id), address };
@@ -31,6 +35,7 @@ async function submit(bytes) {
 
 async function tip(i, params) {
   const app = apps[i % apps.length];
+  const fan = fans[i % fans.length];
   const pay = algosdk.makePaymentTxnWithSuggestedParamsFromObject({
     sender: fan.addr,
     receiver: app.address,
@@ -53,7 +58,12 @@ async function tip(i, params) {
 }
 
 let sent = 0;
+const began = Date.now();
 for (let start = 0; start < tips; start += BATCH) {
+  if (perSecond > 0) {
+    const due = began + (start * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  }
   const params = await algod.getTransactionParams().do();
   const ids = await Promise.all(
     Array.from({ length: Math.min(BATCH, tips - start) }, (_, k) => tip(start + k, params)));

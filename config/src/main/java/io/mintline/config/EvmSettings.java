@@ -20,7 +20,8 @@ import java.util.Set;
  * mode and simulation, as Algorand mainnet does.
  *
  * @param networks by name, in configuration order
- * @param deployKey the EVM deployment key (0x + 64 hex digits), empty when not configured; never printed
+ * @param deployKey the EVM deployment key (0x + 64 hex digits), empty when not configured (then the key ring finds it
+ *     in the keystore, on a token, or makes a local one); never printed
  * @param rpcTimeout how long one JSON-RPC call may take
  */
 public record EvmSettings(Map<String, Network> networks, String deployKey, Duration rpcTimeout) {
@@ -92,14 +93,7 @@ public record EvmSettings(Map<String, Network> networks, String deployKey, Durat
     if (!key.isEmpty() && !key.matches("(0x)?[0-9a-fA-F]{64}")) {
       throw new SettingsException("mintline.evm.deploy-key", "empty or a secp256k1 private key: 0x and 64 hex digits", "(not shown)");
     }
-    if (key.isEmpty()) {
-      for (Network n : networks.values()) {
-        if (!n.local()) {
-          throw new SettingsException("mintline.evm.deploy-key",
-              "the EVM deployment key (network " + n.name() + " is not a local chain, whose key is made at start)", null);
-        }
-      }
-    }
+    // A remote network without this key needs it from the keystore or a token: the key ring checks that.
     return new EvmSettings(Collections.unmodifiableMap(networks), key, r.positiveDuration("mintline.evm.rpc-timeout"));
   }
 
@@ -113,6 +107,11 @@ public record EvmSettings(Map<String, Network> networks, String deployKey, Durat
     } catch (ConfigException e) {
       throw new SettingsException(key, "a positive integer", config.getValue(key).unwrapped());
     }
+  }
+
+  /** Whether every network runs on a local chain this node starts (whose key the node may make itself). */
+  public boolean localOnly() {
+    return networks.values().stream().allMatch(Network::local);
   }
 
   /** Never print the key. */

@@ -45,9 +45,16 @@ public record KeySettings(
    * @param deployLabel likewise for the deploy key
    * @param adminLabel likewise for the admin key
    * @param sessions sessions kept open for signing, so that concurrent signatures do not queue on one
+   * @param evmDeployLabel CKA_LABEL of the secp256k1 EVM deployment key on the token, empty = not on the token
    */
   public record Pkcs11(String library, String tokenLabel, long slot, String pin,
-      String mintLabel, String deployLabel, String adminLabel, int sessions) {
+      String mintLabel, String deployLabel, String adminLabel, int sessions, String evmDeployLabel) {
+
+    /** Without an EVM key on the token. */
+    public Pkcs11(String library, String tokenLabel, long slot, String pin,
+        String mintLabel, String deployLabel, String adminLabel, int sessions) {
+      this(library, tokenLabel, slot, pin, mintLabel, deployLabel, adminLabel, sessions, "");
+    }
 
     /** Whether a token is configured at all. */
     public boolean configured() {
@@ -59,7 +66,8 @@ public record KeySettings(
     public String toString() {
       return "Pkcs11[library=" + library + ", token=" + (slot >= 0 ? "slot " + slot : tokenLabel)
           + ", pin=" + (pin.isEmpty() ? "none" : "configured")
-          + ", mint=" + mintLabel + ", deploy=" + deployLabel + ", admin=" + adminLabel + "]";
+          + ", mint=" + mintLabel + ", deploy=" + deployLabel + ", admin=" + adminLabel
+          + (evmDeployLabel.isEmpty() ? "" : ", evmDeploy=" + evmDeployLabel) + "]";
     }
   }
 
@@ -122,7 +130,8 @@ public record KeySettings(
         r.string("mintline.keys.pkcs11.mint-label").trim(),
         r.string("mintline.keys.pkcs11.deploy-label").trim(),
         r.string("mintline.keys.pkcs11.admin-label").trim(),
-        sessions);
+        sessions,
+        r.string("mintline.keys.pkcs11.evm-deploy-label").trim());
   }
 
   /** An Algorand address is 58 base32 characters (the checksum is checked where keys are loaded). */

@@ -45,7 +45,7 @@ public record MintlineSettings(
   }
 
   /** The public HTTP API listener. */
-  public record Http(String host, int port, Duration requestTimeout, int maxBodyBytes) {}
+  public record Http(String host, int port, Duration requestTimeout, int maxBodyBytes, int acceptListeners) {}
 
   /**
    * Where the event journal lives. An empty {@code url} selects the embedded default: an H2 file
@@ -104,7 +104,8 @@ public record MintlineSettings(
    * devnet; on testnet and mainnet a URL is required.
    *
    * @param timeout budget of one algod request before it counts as failed (and the other URL is tried)
-   * @param followTimeout budget of one {@code wait-for-block-after} long poll (algod holds it up to a minute)
+   * @param followTimeout budget of one {@code wait-for-block-after} long poll or block read; past it algod
+   *     counts as failing and the backup URL is tried (algod itself may hold a wait up to a minute)
    * @param retry how often and how patiently a gateway call is retried before it fails as unavailable
    * @param recentTxids confirmed txids the block follower remembers for lookups algod has forgotten
    */
@@ -151,7 +152,8 @@ public record MintlineSettings(
             r.host("mintline.http.host"),
             r.port("mintline.http.port"),
             r.positiveDuration("mintline.http.request-timeout"),
-            r.intInRange("mintline.http.max-body-bytes", 1024, Integer.MAX_VALUE));
+            r.intInRange("mintline.http.max-body-bytes", 1024, Integer.MAX_VALUE),
+            r.intInRange("mintline.http.accept-listeners", 1, 64));
     String url = r.string("mintline.db.url").trim();
     if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
       throw new SettingsException("mintline.db.url", "empty (embedded H2) or a jdbc:postgresql: / jdbc:h2: URL", url);

@@ -20,12 +20,13 @@ import java.util.List;
  * @param maxRetryAfter longest Retry-After honoured
  * @param rotationOverlap how long the old secret still signs after a rotation
  * @param disableAfter an endpoint failing without a success this long is disabled
+ * @param retention delivered and failed deliveries older than this are deleted; zero keeps them
  * @param maxEndpointsPerOwner endpoints one wallet may register
  * @param secretEncryptionKey AES-256 key for secrets at rest; null = stored in the clear
  */
 public record WebhookSettings(boolean enabled, List<Duration> retrySchedule, double jitter, Duration requestTimeout,
     Duration claimLease, int parallelism, Duration pollInterval, Duration maxRetryAfter, Duration rotationOverlap,
-    Duration disableAfter, int maxEndpointsPerOwner, byte[] secretEncryptionKey) {
+    Duration disableAfter, Duration retention, int maxEndpointsPerOwner, byte[] secretEncryptionKey) {
 
   @Override
   public String toString() {
@@ -93,6 +94,7 @@ public record WebhookSettings(boolean enabled, List<Duration> retrySchedule, dou
         r.positiveDuration(p + "max-retry-after"),
         r.nonNegativeDuration(p + "rotation-overlap"),
         r.positiveDuration(p + "disable-after"),
+        r.nonNegativeDuration(p + "retention"),
         r.intInRange(p + "max-endpoints-per-owner", 1, 1000),
         keyBytes);
   }

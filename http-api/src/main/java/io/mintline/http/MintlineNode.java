@@ -30,11 +30,21 @@ import io.mintline.devnet.DevnetSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.keys.DevnetFunding;
 import io.mintline.deploy.keys.KeyRing;
+import io.mintline.deploy.keys.KeyRole;
+import io.mintline.deploy.keys.MultisigAccount;
+import io.mintline.config.MultisigSettings;
+import io.mintline.http.keys.ProposalRoutes;
+import io.mintline.http.keys.Proposals;
+import io.mintline.http.keys.KeyCustody;
+import io.mintline.http.keys.KeyRoutes;
+import io.mintline.http.keys.KeyRingStore;
+import io.mintline.http.keys.KeyRingSync;
 import io.mintline.deploy.keys.EvmSigner;
 import io.mintline.deploy.evm.EvmNetworks;
 import io.mintline.config.EvmSettings;
 import io.mintline.deploy.tipproxy.TipProxyDeployer;
 import io.mintline.config.KeySettings;
+import io.mintline.config.KeyRingSettings;
 import io.mintline.engine.deployment.AlgorandDeploymentChain;
 import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentHooks;
@@ -113,9 +123,11 @@ public final class MintlineNode {
   private final Devnet devnet;
   private final ServerBinding httpsBinding;
   private final EdgeModule edge;
+  private final KeyRing keys;
 
   private MintlineNode(ActorSystem<Void> system, MintlineSettings settings, ServerBinding binding, ServerBinding httpsBinding,
-      int managementPort, Devnet devnet, EdgeModule edge) {
+      int managementPort, Devnet devnet, EdgeModule edge, KeyRing keys) {
+    this.keys = keys;
     this.system = system;
     this.settings = settings;
     this.binding = binding;
@@ -135,7 +147,11 @@ public final class MintlineNode {
     Config config = ConfigFactory.load();
     MintlineNode node;
     try {
-      node = start(config.withFallback(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on")));
+      // The jar's JVM is the node: when the cluster downs it (Split Brain Resolver, or a node that wakes
+      // from a pause to find itself removed), coordinated shutdown must end the process, not leave a
+      // zombie JVM serving HTTP without an actor system. application.conf keeps exit-jvm off for tests
+      // that embed a node, so this has to override it (a fallback would lose to application.conf).
+      node = start(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on").withFallback(config));
     } catch (SettingsException e) {
       log.error("Mintline cannot start: {}", e.getMessage());
       System.err.println("Mintline cannot start: " + e.getMessage());
@@ -192,7 +208,18 @@ public final class MintlineNode {
 
       // Chain I/O: one gateway per node (one block follower), the role keys, and on the embedded
       // devnet the generated keys funded from its genesis account before anything is signed.
-      KeyRing keys = KeyRing.load(KeySettings.load(full), settings.network());
+      // The EVM deployment key is a role key of the ring too (environment, keystore, token, or a local chain's kept key).
+      EvmSettings evmSettings = EvmSettings.load(full, settings.network());
+      MultisigSettings multisig = MultisigSettings.load(full);
+      KeyRing keys = withMultisig(KeyRing.load(KeySettings.load(full), settings.network(), evmSettings, settings.database().dataDir()), multisig);
+      // A token's sessions are logged out and closed in the last phase: HTTP is unbound and the node has left
+      // the cluster by then; a signature still in flight fails (Pkcs11Token refuses) instead of reaching a finalised module.
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-key-ring", () -> {
+            keys.close();
+            log.info("Key ring closed");
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
       AlgodGateway gateway = AlgodGateway.create(settings.algod(), algodUrl, algodToken);
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-algod-gateway", () -> {
@@ -220,6 +247,14 @@ public final class MintlineNode {
             }
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
+      // A multisig role's transactions wait as proposals for their co-signers (in the shared database).
+      Proposals proposals = new Proposals(database.dataSource(), gateway, blockingIo(system), multisig.pollInterval(),
+          java.time.Clock.systemUTC(), new AuditLog(database.dataSource(), database.vendor(), blockingIo(system), java.time.Clock.systemUTC()));
+      // The cluster's key ring: read before the first signature, then followed (a rotation on any node reaches this one).
+      KeyRingSync keyRing = KeyRingSync.start(system, keys,
+          new KeyRingStore(database.dataSource(), KeySettings.load(full).keystorePassphrase(), java.time.Clock.systemUTC()),
+          new io.mintline.deploy.algorand.AlgodAccounts(algod, blockingIo(system)), gateway, proposals, blockingIo(system),
+          KeyRingSettings.load(full), settings.askTimeout());
       StickerMinter minter = new StickerMinter(keys.mint(), minting, signatures);
       MintingPipeline pipeline = MintingPipeline.start(system, minting, minter, gateway);
       WalletEntity.init(system, pipeline);
@@ -238,9 +273,7 @@ public final class MintlineNode {
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
       // EVM networks: remote ones checked against eth_chainId now, local dev chains (ganache) on first use.
-      EvmSettings evmSettings = EvmSettings.load(full, settings.network());
-      EvmSigner evmSigner = evmSettings.deployKey().isEmpty()
-          ? EvmSigner.generate(signatures) : EvmSigner.fromPrivateKey(evmSettings.deployKey(), signatures);
+      EvmSigner evmSigner = keys.evmDeploy().withSignatureLog(signatures);
       EvmNetworks evm = EvmNetworks.start(evmSettings, contractSettings.node(),
           java.nio.file.Path.of(contractSettings.nodeModules()).toAbsolutePath(), settings.database().dataDir(), evmSigner);
       CoordinatedShutdown.get(system).addTask(
@@ -251,7 +284,8 @@ public final class MintlineNode {
       // Deployments: TipProxy apps on Algorand, contracts on the EVM networks (nonces per signer).
       SignerNonceEntity.init(system);
       DeploymentEntity.init(system, new AlgorandDeploymentChain(
-          new TipProxyDeployer(keys.deploy(), TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS, signatures), gateway),
+          new TipProxyDeployer(keys.deploy(), multisig.deploy().isPresent() ? multisig.validityRounds() : TipProxyDeployer.DEFAULT_VALIDITY_ROUNDS,
+              signatures), gateway, proposals),
           new EvmDeploymentChain(evm, evmSigner, system, settings.askTimeout()),
           DeploymentHooks.NONE, DeploymentEntity.RetrySettings.DEFAULT);
       DeploymentProjection.init(system);
@@ -264,7 +298,15 @@ public final class MintlineNode {
       ActorRef<ChainListener.Command> listener = listenerSettings.enabled()
           ? ChainListener.init(system, gateway, listenerSettings, settings.network().id(), platformAccounts(keys))
           : null;
-      ListenerClient listenerClient = new ListenerClient(system, listener, settings.network().id(), gateway.algodUrl());
+      // One EVM tip listener per EVM network in the cluster (singletons too), under the same supervision.
+      io.mintline.config.EvmListenerSettings evmListenerSettings = io.mintline.config.EvmListenerSettings.load(full);
+      java.util.Map<String, ActorRef<io.mintline.engine.listener.EvmTipListener.Command>> evmListeners = new java.util.TreeMap<>();
+      if (evmListenerSettings.enabled()) {
+        for (String name : evm.names()) {
+          evmListeners.put(name, io.mintline.engine.listener.EvmTipListener.init(system, evm, evmListenerSettings, listenerSettings, name));
+        }
+      }
+      ListenerClient listenerClient = new ListenerClient(system, listener, settings.network().id(), gateway.algodUrl(), evmListeners);
       joinCluster(system, settings, full);
 
       int managementPort = AkkaManagement.get(system.classicSystem()).start()
@@ -281,10 +323,9 @@ public final class MintlineNode {
       ManagementAccess.get(system.classicSystem()).configure(ops, auth);
       MetricsSampler.start(system, ops, new MetricsSampler.Sources(pipeline, listener == null ? null : listenerClient,
           settings.network().id(), database.dataSource(), gateway, algod, keys.mint().address(), keyCreated(ops, keys)));
-      DeploymentRoutes deployments =
-          new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(), settings.askTimeout());
       StickerRoutes stickerRoutes = new StickerRoutes(auth.routes()::authenticated, stickers,
-          new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline);
+          new StickerClaims(system, stickers, minter, gateway, settings.askTimeout()), pipeline,
+          new io.mintline.engine.minting.EvmStickerReadSide(system));
       EdgeModule edge = EdgeModule.start(system, full, database, auth);
       JobClient jobClient = new JobClient(system, settings.askTimeout());
       ContractRoutes contractRoutes = new ContractRoutes(auth.routes()::authenticated, toolchain, contractSettings,
@@ -295,6 +336,14 @@ public final class MintlineNode {
           database.dataSource(), blockingIo(system));
       ContractDeployRoutes contractDeploys = new ContractDeployRoutes(system, auth.routes()::authenticated, toolchain,
           contractSettings, contractQuota(edge.quotas()), jobClient, deployGate, evm, settings.askTimeout(), blockingIo(system));
+      // EVM stickers: every EVM tip a fan sent mints an ERC-5192 token on the network's collection.
+      if (evmListenerSettings.stickers() && !evm.names().isEmpty()) {
+        io.mintline.engine.minting.EvmStickerMinter.init(system, evm, evmSigner, contractDeploys::stickerCollection,
+            minting.goldenBasisPoints(), minting.metadataBaseUrl(), settings.askTimeout());
+      }
+      // Creator onboarding: a TipProxy on Algorand, or a tip jar (the platform's template) on an EVM network.
+      DeploymentRoutes deployments = new DeploymentRoutes(system, auth.routes()::authenticated, settings.network().id(),
+          settings.askTimeout(), evm.names(), contractDeploys::tipJar, auth.login()::prove);
       // Signed webhooks: the projection that records deliveries, this node's delivery worker, the routes.
       WebhookModule.Routes webhookRoutes = WebhookModule.start(system, full, settings, database, UrlGuard.SYSTEM_DNS,
           auth.routes()::authenticated);
@@ -303,6 +352,10 @@ public final class MintlineNode {
       DevnetRoutes devnetRoutes = new DevnetRoutes(settings.network(), gateway, algodUrl, algodToken);
       ClusterStatusRoutes clusterStatus = new ClusterStatusRoutes(system, auth.routes()::authenticated);
       FailedMintRoutes failedMints = new FailedMintRoutes(stickers, auth.routes()::authenticated);
+      ProposalRoutes proposalRoutes = new ProposalRoutes(proposals, gateway, blockingIo(system), auth.routes()::authenticated);
+      KeyRoutes keyRoutes = new KeyRoutes(new KeyCustody(keys, KeySettings.load(full), settings.network(), gateway, signatures, proposals,
+          multisig.validityRounds(), keyRing), new AuditLog(database.dataSource(), database.vendor(), blockingIo(system), java.time.Clock.systemUTC()),
+          auth.routes()::authenticated);
       Route route = edge.edge().headers(ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), requestId -> edge.edge().guard(requestId, () -> concat(
           health.route(requestId),
           auth.routes().route(requestId),
@@ -312,11 +365,11 @@ public final class MintlineNode {
               wallets.route(), deployments.route(requestId), listenerRoutes.route(), edge.tiers().route(requestId),
               contractRoutes.route(requestId), contractDeploys.route(requestId), jobRoutes.route(requestId),
               webhookRoutes.webhooks().route(requestId), devnetRoutes.route(), clusterStatus.route(requestId), failedMints.route(requestId),
-              webhookRoutes.failures().route(requestId))))))));
+              webhookRoutes.failures().route(requestId), proposalRoutes.route(requestId), keyRoutes.route(requestId))))))));
 
-      ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), route,
+      ServerBinding[] bindings = edge.bind(settings.http().host(), settings.http().port(), settings.http().acceptListeners(), route,
           ApiRoutes.wrap(settings.http().maxBodyBytes(), settings.http().requestTimeout(), health::route));
-      return new MintlineNode(system, settings, bindings[0], bindings[1], managementPort, devnet, edge);
+      return new MintlineNode(system, settings, bindings[0], bindings[1], managementPort, devnet, edge, keys);
     } catch (SettingsException e) {
       system.terminate();
       throw e;
@@ -332,6 +385,29 @@ public final class MintlineNode {
    */
   public static Config effectiveConfig(Config config) {
     return JournalDatabase.akkaConfig(MintlineSettings.load(config).database()).withFallback(config).resolve();
+  }
+
+  /** The role keys, with the roles that are multisig accounts (mintline.keys.multisig) held by them. */
+  private static KeyRing withMultisig(KeyRing keys, MultisigSettings multisig) {
+    KeyRing ring = keys;
+    if (multisig.deploy().isPresent()) {
+      ring = ring.withMultisig(KeyRole.DEPLOY, multisigAccount(multisig.deploy().get(), "mintline.keys.multisig.deploy-keys"),
+          "mintline.keys.multisig.deploy-keys");
+    }
+    if (multisig.admin().isPresent()) {
+      ring = ring.withMultisig(KeyRole.ADMIN, multisigAccount(multisig.admin().get(), "mintline.keys.multisig.admin-keys"),
+          "mintline.keys.multisig.admin-keys");
+    }
+    if (ring != keys) log.info("Role keys: {}", ring);
+    return ring;
+  }
+
+  private static MultisigAccount multisigAccount(MultisigSettings.Account account, String setting) {
+    try {
+      return MultisigAccount.parse(account.threshold(), account.members());
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(setting, "member addresses with valid checksums", e.getMessage());
+    }
   }
 
   /** The daily quotas by tier on the contract routes: compilations and audits count, generating is free. */
@@ -414,6 +490,11 @@ public final class MintlineNode {
 
   public int managementPort() {
     return managementPort;
+  }
+
+  /** The role keys this node signs with now (they follow rotations anywhere in the cluster). */
+  public KeyRing keys() {
+    return keys;
   }
 
   /** The in-process devnet, or null when the node uses an external algod. */

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import io.mintline.devnet.testing.Processes;
+import java.time.Duration;
 
 /**
  * The architecture guide's diagram renders: Mermaid (the npm package code hosts use) draws it in
@@ -36,9 +38,8 @@ class ArchitectureDiagramTest {
     ProcessBuilder render = new ProcessBuilder("node", ROOT.resolve("http-api/src/test/js-browser/render-mermaid.mjs").toString(),
         guide.toString(), modules.toString()).redirectErrorStream(true);
     render.environment().put("CHROMIUM", chromium.toString());
-    Process process = render.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the render did not finish within 120 s: " + out);
+    Processes.Finished process = Processes.run(render, Duration.ofSeconds(120));
+    String out = process.output();
     assertEquals(0, process.exitValue(), "Mermaid could not render the diagram: " + out);
     JsonNode result = Json.MAPPER.readTree(out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(out)));
 

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
+import java.time.Duration;
 
 /**
  * Logs in with the wallet libraries browsers use, from npm: algosdk {@code signBytes} and a
@@ -33,10 +35,8 @@ class AuthJsClientTest {
       ProcessBuilder builder = new ProcessBuilder("node", "--test", "--test-reporter=tap", "http-api/src/test/js/")
           .directory(root.toFile()).redirectErrorStream(true);
       builder.environment().put("MINTLINE_URL", node.url(""));
-      Process process = builder.start();
-      byte[] out = process.getInputStream().readAllBytes();
-      assertTrue(process.waitFor(2, TimeUnit.MINUTES), "node --test did not finish");
-      String transcript = new String(out, StandardCharsets.UTF_8);
+      Processes.Finished process = Processes.run(builder, Duration.ofMinutes(2));
+      String transcript = process.output();
       System.out.println(transcript);
       assertEquals(0, process.exitValue(), transcript);
       List<String> lines = transcript.lines().map(String::strip).toList();

@@ -4,22 +4,15 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.algorand.algosdk.account.Account;
 import io.mintline.devnet.testing.NodeToolchain;
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
 
 /**
  * The web console in a real browser against the shipped jar: Debian's Chromium, headless, driven by
@@ -48,15 +41,15 @@ class ConsoleBrowserIT {
     assertTrue(Files.isExecutable(chromium), "Debian's chromium is needed (apt-get install -y chromium): " + chromium);
     Path repo = NodeToolchain.require("playwright-core");
     Account admin = new Account();
-    int http = freePort();
-    int devnet = freePort();
-    Process node = startJar(jar(), List.of("-Dmintline.auth.access-token-ttl=30s"), "node.log",
+    int http = NodeProcess.freePort();
+    int devnet = NodeProcess.freePort();
+    Process node = ShippedJar.start(ShippedJar.nodeJar(), workDir, "node.log", List.of("-Dmintline.auth.access-token-ttl=30s"), List.of(),
         "MINTLINE_HTTP_PORT", String.valueOf(http), "MINTLINE_DEVNET_PORT", String.valueOf(devnet),
         "MINTLINE_ADMIN_WALLETS", admin.getAddress().toString(),
         // Every sticker golden, so the gallery's golden mark is seen (the draw is recomputed all the same).
         "MINTLINE_GOLDEN_BASIS_POINTS", "10000");
     try {
-      awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(180));
+      ShippedJar.awaitHealthy(node, "http://127.0.0.1:" + http + "/health", Duration.ofSeconds(180), workDir.resolve("node.log"));
       Path screenshots = Path.of("target", "console-screenshots").toAbsolutePath();
       Files.createDirectories(screenshots);
       ProcessBuilder browser = new ProcessBuilder("node", "--test", "--test-reporter=tap", "--test-concurrency=1",
@@ -67,10 +60,8 @@ class ConsoleBrowserIT {
       browser.environment().put("SCREENSHOTS", screenshots.toString());
       browser.environment().put("ADMIN_MNEMONIC", admin.toMnemonic());
       browser.environment().put("GOLDEN_BASIS_POINTS", "10000");
-      Process js = browser.start();
-      byte[] out = js.getInputStream().readAllBytes();
-      assertTrue(js.waitFor(8, TimeUnit.MINUTES), "the browser script did not finish");
-      String transcript = new String(out, StandardCharsets.UTF_8);
+      Processes.Finished js = Processes.run(browser, Duration.ofMinutes(8));
+      String transcript = js.output();
       System.out.println(transcript);
       List<String> lines = transcript.lines().map(String::strip).toList();
       assertEquals(0, js.exitValue(), transcript + "\nnode log:\n" + tail("node.log"));
@@ -84,56 +75,7 @@ class ConsoleBrowserIT {
     }
   }
 
-  private static Path jar() {
-    Path jar = Path.of("target", "mintline-node.jar").toAbsolutePath();
-    assertTrue(Files.exists(jar), "run after package: " + jar);
-    return jar;
-  }
-
-  /** {@code java [jvmArgs] -jar} in the fresh working directory; {@code env} as name, value pairs. */
-  private Process startJar(Path jar, List<String> jvmArgs, String logName, String... env) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", jar.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(workDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(workDir.resolve(logName).toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("MINTLINE_"));
-    builder.environment().put("MINTLINE_MANAGEMENT_PORT", String.valueOf(freePort()));
-    builder.environment().put("MINTLINE_REMOTE_PORT", String.valueOf(freePort()));
-    // Each browser context is its own client behind a reverse proxy on loopback (X-Forwarded-For).
-    builder.environment().put("MINTLINE_TRUSTED_PROXIES", "127.0.0.1");
-    for (int i = 0; i < env.length; i += 2) builder.environment().put(env[i], env[i + 1]);
-    return builder.start();
-  }
-
-  private void awaitHealthy(Process node, String url, Duration within) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + within.toNanos();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      assertTrue(node.isAlive(), "the node exited:\n" + tail("node.log"));
-      try {
-        last = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        if (Json.MAPPER.readTree(last).path("status").asText().equals("healthy")) return;
-      } catch (java.io.IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    fail("not healthy within " + within + ": " + last + "\n" + tail("node.log"));
-  }
-
   private String tail(String name) throws Exception {
-    File file = workDir.resolve(name).toFile();
-    List<String> lines = file.exists() ? Files.readString(file.toPath()).lines().toList() : List.of();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    return ShippedJar.tail(workDir.resolve(name), 80);
   }
 }

@@ -12,12 +12,12 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** What a wallet dApp does to become a creator, against any test node. */
+/** What a wallet dApp does to become a creator, against any test node (in process, its own JVM, the jar). */
 final class Creators {
   private Creators() {}
 
   /** Logs {@code wallet} in (nonce, Ed25519 signBytes, login) and answers its access token. */
-  static String login(TestNode node, Account wallet) throws Exception {
+  static String login(ApiNode node, Account wallet) throws Exception {
     String address = wallet.getAddress().toString();
     HttpResponse<String> nonce = node.get("/api/v1/auth/nonce?address=" + address);
     assertEquals(200, nonce.statusCode(), nonce.body());
@@ -31,20 +31,28 @@ final class Creators {
     return Json.MAPPER.readTree(tokens.body()).path("accessToken").asText();
   }
 
-  static HttpResponse<String> becomeCreator(TestNode node, String token, String key, String body) throws Exception {
+  static HttpResponse<String> becomeCreator(ApiNode node, String token, String key, String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) request.header("Idempotency-Key", key);
-    return node.send(request);
+    if (key == null) return node.send(request);
+    // With an Idempotency-Key, as a client does: "503 timeout, retry: true" (the engine busy on a
+    // loaded machine) is sent again with the same key, up to five times.
+    request.header("Idempotency-Key", key);
+    HttpResponse<String> response = node.send(request);
+    for (int attempt = 1; attempt < 5 && response.statusCode() == 503 && response.body().contains("\"error\":\"timeout\""); attempt++) {
+      Thread.sleep(1000);
+      response = node.send(request);
+    }
+    return response;
   }
 
-  static HttpResponse<String> get(TestNode node, String token, String path) throws Exception {
+  static HttpResponse<String> get(ApiNode node, String token, String path) throws Exception {
     return node.send(HttpRequest.newBuilder(URI.create(node.url(path))).header("Authorization", "Bearer " + token).GET());
   }
 
-  static JsonNode awaitActive(TestNode node, String token, String id) throws Exception {
+  static JsonNode awaitActive(ApiNode node, String token, String id) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
@@ -60,11 +68,11 @@ final class Creators {
   }
 
   /** App-create transactions on the chain that carry this deployment's note, over every block. */
-  static int appCreations(TestNode node, String algodUrl, String token, long lastRound, String deploymentId) throws Exception {
+  static int appCreations(ApiNode node, String algodUrl, String token, long lastRound, String deploymentId) throws Exception {
     String note = Base64.getEncoder().encodeToString(("mintline:deploy:" + deploymentId).getBytes(StandardCharsets.UTF_8));
     int count = 0;
     for (long round = 1; round <= lastRound; round++) {
-      HttpResponse<String> block = node.http.send(
+      HttpResponse<String> block = node.http().send(
           HttpRequest.newBuilder(URI.create(algodUrl + "/v2/blocks/" + round + "?format=json"))
               .header("X-Algo-API-Token", token).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
+import java.time.Duration;
 
 /**
  * Runs the examples of {@code docs/API.md} as printed, against a real node: the quick-start
@@ -144,13 +146,9 @@ class DocsExamplesTest {
     builder.environment().putAll(env);
     Path stderr = Files.createTempFile(dataDir, "stderr-", ".txt");
     builder.redirectError(stderr.toFile());
-    Process process = builder.start();
-    byte[] out = process.getInputStream().readAllBytes();
-    boolean finished = process.waitFor(3, TimeUnit.MINUTES);
-    if (!finished) process.destroyForcibly();
-    String stdout = new String(out, StandardCharsets.UTF_8);
+    Processes.Finished process = Processes.run(builder, Duration.ofMinutes(3));
+    String stdout = process.output();
     String transcript = stdout + "\n--- stderr ---\n" + Files.readString(stderr);
-    assertTrue(finished, "did not finish within 3 minutes:\n" + transcript);
     assertEquals(0, process.exitValue(), transcript);
     return stdout.lines().toList();
   }

@@ -55,6 +55,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.utils.Numeric;
+import io.mintline.devnet.testing.Processes;
 
 /**
  * EVM contract deployment through the API on a real local EVM node (ganache 7.9, started by the
@@ -118,12 +119,26 @@ class EvmDeploymentHttpTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * POSTs as a client does: an answer of {@code 503 timeout} with {@code retry: true} (the engine
+   * busy, as right after the node started on a loaded machine) is sent again, up to five times.
+   */
   static HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url(path)))
         .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
-    return node.http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
+    HttpResponse<String> response = node.http.send(built, HttpResponse.BodyHandlers.ofString());
+    for (int attempt = 1; attempt < 5 && retryable(response) && response.body().contains("\"error\":\"timeout\""); attempt++) {
+      Thread.sleep(1000);
+      response = node.http.send(built, HttpResponse.BodyHandlers.ofString());
+    }
+    return response;
+  }
+
+  static boolean retryable(HttpResponse<String> response) {
+    return response.statusCode() == 503 && response.body().contains("\"retry\":true");
   }
 
   static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -270,10 +285,8 @@ class EvmDeploymentHttpTest {
     js.environment().put("EVM_RPC_URL", ganache.url());
     js.environment().put("CONTRACT_ADDRESS", address);
     js.environment().put("OWNER_KEY", Numeric.toHexStringWithPrefixZeroPadded(owner.getEcKeyPair().getPrivateKey(), 64));
-    Process process = js.start();
-    byte[] out = process.getInputStream().readAllBytes();
-    assertTrue(process.waitFor(2, TimeUnit.MINUTES), "node --test did not finish");
-    String transcript = new String(out, StandardCharsets.UTF_8);
+    Processes.Finished process = Processes.run(js, Duration.ofMinutes(2));
+    String transcript = process.output();
     assertEquals(0, process.exitValue(), transcript);
     List<String> lines = transcript.lines().map(String::strip).toList();
     assertEquals(1, NodeToolchain.tapCount(lines, "pass"), transcript);
@@ -434,8 +447,10 @@ class EvmDeploymentHttpTest {
     assertEquals(50, new HashSet<>(deployments).size(), "fifty keys, fifty deployments");
     TreeSet<Long> nonces = new TreeSet<>();
     Set<String> addresses = new HashSet<>();
+    Map<String, String> signedFor = new java.util.HashMap<>();
     for (String id : deployments) {
       JsonNode active = awaitActive(id);
+      for (JsonNode hash : active.path("evm").path("txHashes")) signedFor.put(hash.asText(), id);
       nonces.add(active.path("evm").path("nonce").asLong());
       addresses.add(active.path("evm").path("contractAddress").asText());
       assertEquals(1, active.path("evm").path("txHashes").size(), active.toString());
@@ -445,6 +460,39 @@ class EvmDeploymentHttpTest {
     assertEquals(before + 50, nonces.last(), "no gaps: " + nonces);
     assertEquals(50, addresses.size());
     assertEquals(before + 51, chain.pendingNonce(signer).toCompletableFuture().get(30, TimeUnit.SECONDS).longValueExact());
+    assertEveryEvmSignatureAudited(signedFor);
+  }
+
+  /**
+   * Every EVM transaction the deployment key signed is in the signature audit: a {@code key.signed}
+   * row with the key id, the deployment as purpose and the transaction hash — and nothing secret.
+   */
+  static void assertEveryEvmSignatureAudited(Map<String, String> deploymentByTxHash) throws Exception {
+    String keyId = "deploy:" + Keys.toChecksumAddress(deployer.getAddress());
+    String secret = Numeric.toHexStringNoPrefix(deployer.getEcKeyPair().getPrivateKey());
+    Map<String, String> missing = new java.util.HashMap<>(deploymentByTxHash);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Connection c = DriverManager.getConnection(database.getString("mintline.db.url"), database.getString("mintline.db.user"),
+          database.getString("mintline.db.password"));
+          PreparedStatement s = c.prepareStatement(
+              "SELECT actor, resource, details::text FROM audit_logs WHERE action = 'key.signed' AND actor = ?")) {
+        s.setString(1, "key:" + keyId);
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            String details = rs.getString(3);
+            assertFalse(details.contains(secret), "no key material in the audit: " + details);
+            String id = missing.get(rs.getString(2));
+            if (id != null && details.contains("\"deploy:" + id + "\"") && details.contains("\"" + keyId + "\"")) {
+              missing.remove(rs.getString(2));
+            }
+          }
+        }
+      }
+      if (missing.isEmpty()) return;
+      assertTrue(System.nanoTime() < deadline, "signatures without a key.signed row (tx hash -> deployment): " + missing);
+      Thread.sleep(200);
+    }
   }
 
   /**
@@ -461,7 +509,7 @@ class EvmDeploymentHttpTest {
         .header("Idempotency-Key", key).timeout(Duration.ofSeconds(120))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     return node.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
-      boolean retry = r.statusCode() == 503 && r.body().contains("\"retry\":true") && attempt < 10;
+      boolean retry = retryable(r) && attempt < 10;
       if (!retry) return CompletableFuture.completedFuture(r);
       return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
           .thenCompose(x -> async(key, body, attempt + 1));

@@ -264,31 +264,12 @@ class ListenerHttpTest {
     }
   }
 
-  /** Asset creations by the minting account noted {@code mintline:mint:<tip>}, per tip, over every block. */
   /** Tip → its creations (round, validity, group) as the last scan found them. */
   static final Map<String, List<String>> DETAIL = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Asset creations by the minting account noted {@code mintline:mint:<tip>}, per tip, over every block. */
   static Map<String, Integer> stickerCreationsOnChain() throws Exception {
-    Map<String, Integer> perTip = new HashMap<>();
-    String prefix = "mintline:mint:";
-    for (long round = 1; round <= devnet.currentRound(); round++) {
-      HttpResponse<String> block = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(devnet.url() + "/v2/blocks/" + round + "?format=json"))
-              .header("X-Algo-API-Token", devnet.apiToken()).build(), HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, block.statusCode(), block.body());
-      for (JsonNode txn : Json.MAPPER.readTree(block.body()).path("block").path("txns")) {
-        JsonNode body = txn.path("txn");
-        if (!"acfg".equals(body.path("type").asText()) || !mintAddress.equals(body.path("snd").asText())) continue;
-        String note = new String(java.util.Base64.getDecoder().decode(body.path("note").asText("")), StandardCharsets.UTF_8);
-        if (!note.startsWith(prefix)) continue;
-        String tip = note.substring(prefix.length());
-        perTip.merge(tip, 1, Integer::sum);
-        // Where each creation landed, so a failure shows how a second one came about.
-        DETAIL.computeIfAbsent(tip, k -> new ArrayList<>()).add("round " + round + " fv " + body.path("fv").asLong()
-            + " lv " + body.path("lv").asLong() + " grp " + body.path("grp").asText(""));
-      }
-    }
-    return perTip;
+    return StickerMints.perTip(HttpClient.newHttpClient(), devnet.url(), devnet.apiToken(), mintAddress, 1, devnet.currentRound(), DETAIL);
   }
 
   /** A wallet that logs in and becomes a creator; answers once its TipProxy is active. */

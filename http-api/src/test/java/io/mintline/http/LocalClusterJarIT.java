@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
 
 /**
  * The three-node cluster of docs/OPERATIONS.md, started from the jar exactly as documented
@@ -56,9 +57,8 @@ class LocalClusterJarIT {
       ProcessBuilder wallet = new ProcessBuilder("node", "--test", "--test-reporter=tap",
           "http-api/src/test/js-product/cluster-creators.mjs").directory(repo.toFile()).redirectErrorStream(true);
       wallet.environment().put("MINTLINE_URLS", "http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083");
-      Process js = wallet.start();
-      String transcript = new String(js.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(js.waitFor(5, TimeUnit.MINUTES), "the wallet script did not finish");
+      Processes.Finished js = Processes.run(wallet, Duration.ofMinutes(5));
+      String transcript = js.output();
       System.out.println(transcript);
       List<String> lines = transcript.lines().map(String::strip).toList();
       assertEquals(0, js.exitValue(), transcript + logs());

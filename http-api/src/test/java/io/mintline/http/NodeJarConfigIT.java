@@ -40,6 +40,14 @@ class NodeJarConfigIT {
     assertEquals("java", actor.path("serialization-bindings").path("java.io.Serializable").asText(),
         "akka's own bindings are still there next to Mintline's");
     assertEquals("200ms", config.path("jdbc-read-journal").path("refresh-interval").asText());
+    // Kamon's JDBC instrumentation, attached before the journal's pool starts, breaks every PostgreSQL
+    // connection (ClassCastException to its pool-telemetry mixin): it stays off in the jar.
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(Path.of("target", "mintline-node.jar").toFile())) {
+      String application = new String(jar.getInputStream(jar.getEntry("application.conf")).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertFalse(com.typesafe.config.ConfigFactory.parseString(application).getBoolean("kanela.modules.jdbc.enabled"),
+          "the jar's application.conf switches Kamon's JDBC module off");
+    }
   }
 
   @Test

@@ -21,11 +21,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Mintline node in a JVM of its own (the node's real {@code main}, this test's classpath, the
- * given settings as system properties), so that a test can kill it the way an operator's machine
- * does: SIGKILL, no shutdown hooks, no coordinated shutdown.
+ * A Mintline node in a JVM of its own — the node's real {@code main} on this test's classpath with
+ * the given settings as system properties ({@link #start}), or the shipped jar as an operator runs
+ * it ({@link #launchJar}) — so that a test can do to it what an operator's machine does: SIGKILL (no
+ * shutdown hooks, no coordinated shutdown), SIGTERM, SIGSTOP and SIGCONT.
  */
-final class NodeProcess implements AutoCloseable {
+final class NodeProcess implements ApiNode, AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Process process;
   private final int port;
@@ -39,6 +40,11 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the node on {@code settings} (flat keys) with free ports, and waits until it is healthy. */
   static NodeProcess start(Config settings, Path logDir) throws Exception {
+    return start(settings, logDir, Duration.ofSeconds(90));
+  }
+
+  /** As {@link #start(Config, Path)}, waiting up to {@code healthyWithin} (a loaded machine starts a JVM slowly). */
+  static NodeProcess start(Config settings, Path logDir, Duration healthyWithin) throws Exception {
     int httpPort = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -63,19 +69,45 @@ final class NodeProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("MINTLINE_LOG_FORMAT", "text");
     NodeProcess node = new NodeProcess(builder.start(), httpPort, log);
-    node.awaitHealthy(Duration.ofSeconds(90));
+    node.awaitHealthy(healthyWithin);
     return node;
   }
 
-  String url(String path) {
+  /**
+   * {@code java -jar jar} in {@code workDir} with {@code jvmFlags} before {@code -jar} (e.g.
+   * {@code -Dconfig.file=...}), the environment without any inherited {@code MINTLINE_} variable
+   * plus {@code env}, output to {@code log}. Does not wait: see {@link #awaitHealthy}.
+   */
+  static NodeProcess launchJar(Path jar, Path workDir, List<String> jvmFlags, Map<String, String> env, int httpPort, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().keySet().removeIf(k -> k.startsWith("MINTLINE_"));
+    builder.environment().put("MINTLINE_LOG_FORMAT", "text");
+    builder.environment().putAll(env);
+    return new NodeProcess(builder.start(), httpPort, log);
+  }
+
+  @Override
+  public String url(String path) {
     return "http://127.0.0.1:" + port + path;
   }
 
-  HttpResponse<String> get(String path) throws Exception {
+  @Override
+  public HttpClient http() {
+    return http;
+  }
+
+  @Override
+  public HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
   }
 
-  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+  @Override
+  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -102,6 +134,46 @@ final class NodeProcess implements AutoCloseable {
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the node did not die on SIGKILL");
   }
 
+  /** SIGTERM: the JVM's hook runs coordinated shutdown (unbind, leave, hand shards over). */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** {@code kill -STOP}: the JVM freezes as in a long GC pause; the others see it unreachable. */
+  void pause() throws Exception {
+    Signals.send(process, "STOP");
+  }
+
+  /** {@code kill -CONT}: the frozen JVM runs on from where it stopped. */
+  void resume() throws Exception {
+    Signals.send(process, "CONT");
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits up to {@code within} for the process to exit; answers whether it did. */
+  boolean awaitExit(Duration within) throws InterruptedException {
+    return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int exitValue() {
+    return process.exitValue();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   String logTail() {
     try {
       List<String> lines = Files.readAllLines(log);
@@ -113,11 +185,18 @@ final class NodeProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (!process.isAlive()) return;
+    try {
+      resume(); // a paused JVM cannot run its shutdown hook
+    } catch (Exception | AssertionError exitedMeanwhile) {
+      // nothing left to resume
+    }
     process.destroy();
     if (!process.waitFor(45, TimeUnit.SECONDS)) kill();
   }
 
-  private static int freePort() throws IOException {
+  /** A port nothing on loopback listens on right now. */
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

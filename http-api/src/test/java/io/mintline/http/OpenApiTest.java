@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
+import java.time.Duration;
 
 /**
  * The OpenAPI document against a real node: every documented operation is served, a route that
@@ -63,7 +65,7 @@ class OpenApiTest {
 
   /** A request path for {@code template} with a plausible value for each parameter. */
   static String sample(String template, String address) {
-    return template.replace("{address}", address).replace("{assetId}", "1").replace("{deliveryId}", "msg_unknown")
+    return template.replace("{address}", address).replace("{assetId}", "1").replace("{role}", "nobody").replace("{deliveryId}", "msg_unknown")
         .replace("{id}", template.startsWith("/api/v1/api-keys") ? "00000000-0000-0000-0000-000000000000" : "d-unknown");
   }
 
@@ -224,11 +226,10 @@ class OpenApiTest {
       return;
     }
     Path profile = Files.createTempDirectory(dataDir, "chromium");
-    Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+    ProcessBuilder browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--user-data-dir=" + profile, "--virtual-time-budget=20000", "--dump-dom", node.url("/api/docs/"))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String dom = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(browser.waitFor(60, TimeUnit.SECONDS), "chromium did not finish");
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    String dom = Processes.run(browser, Duration.ofSeconds(60)).output();
     assertTrue(dom.contains("Mintline API"), "Swagger UI rendered the document's title: " + dom.substring(0, Math.min(2000, dom.length())));
     assertTrue(dom.contains("/api/v1/auth/nonce"), "and its operations");
   }

@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP forwarder that can be closed and reopened on the same port: a database that goes
- * away and comes back, without touching the real server.
+ * away and comes back, without touching the real server. Run as a process of its own
+ * ({@link #main}: {@code TcpGate <listen port> <target port>}) it is a second path to a server that
+ * a test can freeze with SIGSTOP — a hung algod in front of a chain that itself runs on.
  */
 final class TcpGate implements AutoCloseable {
   private final int port;
@@ -25,6 +27,20 @@ final class TcpGate implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       this.port = probe.getLocalPort();
     }
+  }
+
+  private TcpGate(int port, int targetPort) {
+    this.port = port;
+    this.targetPort = targetPort;
+  }
+
+  /** {@code TcpGate <listen port> <target port>}: forwards until killed; prints "forwarding" once open. */
+  public static void main(String[] args) throws Exception {
+    TcpGate gate = new TcpGate(Integer.parseInt(args[0]), Integer.parseInt(args[1]));
+    gate.open();
+    System.out.println("forwarding 127.0.0.1:" + gate.port + " to 127.0.0.1:" + gate.targetPort);
+    System.out.flush();
+    new java.util.concurrent.CountDownLatch(1).await();
   }
 
   int port() {

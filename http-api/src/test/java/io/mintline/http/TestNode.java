@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /** Starts a real node on loopback with ephemeral ports, on the given database overlay. */
-final class TestNode implements AutoCloseable {
+final class TestNode implements ApiNode, AutoCloseable {
   final MintlineNode node;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -36,16 +36,24 @@ final class TestNode implements AutoCloseable {
     return new TestNode(MintlineNode.start(config));
   }
 
-  String url(String path) {
+  @Override
+  public String url(String path) {
     return "http://127.0.0.1:" + node.httpPort() + path;
   }
 
-  HttpResponse<String> get(String path) throws Exception {
+  @Override
+  public HttpClient http() {
+    return http;
+  }
+
+  @Override
+  public HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
   }
 
   /** Sends {@code request}; a JSON answer must match the OpenAPI document (see {@link ApiSchemas}). */
-  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+  @Override
+  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     HttpRequest built = request.timeout(Duration.ofSeconds(20)).build();
     HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
     ApiSchemas.check(built.method(), built.uri().getRawPath(), response);

@@ -35,13 +35,17 @@ final class BenchNode implements AutoCloseable {
   final MintingSettings settings;
   final String schema;
   private final AlgodGateway gateway;
+  /** The signature audit when the node runs with it (as the real node does), else null. */
+  final io.mintline.http.keys.SignatureAudit audit;
 
-  private BenchNode(ActorSystem<Void> system, MintingPipeline pipeline, MintingSettings settings, String schema, AlgodGateway gateway) {
+  private BenchNode(ActorSystem<Void> system, MintingPipeline pipeline, MintingSettings settings, String schema, AlgodGateway gateway,
+      io.mintline.http.keys.SignatureAudit audit) {
     this.system = system;
     this.pipeline = pipeline;
     this.settings = settings;
     this.schema = schema;
     this.gateway = gateway;
+    this.audit = audit;
   }
 
   /** A fresh schema for one benchmark run. */
@@ -58,6 +62,12 @@ final class BenchNode implements AutoCloseable {
   /** @param metrics start Kamon as the node starts it (instrumentation attached, Mintline's metrics recorded) */
   static BenchNode start(String pg, String pgUser, String schema, String algodUrl, String algodToken, Ed25519Signer mintKey,
       boolean metrics) throws Exception {
+    return start(pg, pgUser, schema, algodUrl, algodToken, mintKey, metrics, false);
+  }
+
+  /** @param audit append every signature to the audit log as the node does ({@code SignatureAudit}) */
+  static BenchNode start(String pg, String pgUser, String schema, String algodUrl, String algodToken, Ed25519Signer mintKey,
+      boolean metrics, boolean audit) throws Exception {
     // The shaded jar concatenates every module's reference.conf in reactor order, so Akka's own
     // defaults can land after the engine's: name the engine's persistence choices here.
     Config engine = ConfigFactory.parseString("""
@@ -83,19 +93,57 @@ final class BenchNode implements AutoCloseable {
     while (!database.migrated()) Thread.sleep(50);
     AlgodGateway gateway = AlgodGateway.create(mintline.algod(), algodUrl, algodToken);
     MintingSettings settings = MintingSettings.load(full);
-    MintingPipeline pipeline = MintingPipeline.start(system, settings, new StickerMinter(mintKey, settings, SignatureLog.NONE), gateway);
+    io.mintline.http.keys.SignatureAudit signatures = audit
+        ? new io.mintline.http.keys.SignatureAudit(database.dataSource(), new io.mintline.http.auth.AuditLog(database.dataSource(),
+            database.vendor(), java.util.concurrent.ForkJoinPool.commonPool(), java.time.Clock.systemUTC()),
+            io.mintline.config.AuditSettings.load(full).signatureQueue())
+        : null;
+    MintingPipeline pipeline = MintingPipeline.start(system, settings,
+        new StickerMinter(new CountingSigner(mintKey), settings, signatures == null ? SignatureLog.NONE : signatures), gateway);
     WalletEntity.init(system, pipeline);
     StickerProjection.init(system);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    return new BenchNode(system, pipeline, settings, schema, gateway);
+    return new BenchNode(system, pipeline, settings, schema, gateway, signatures);
+  }
+
+  /** Signatures the minting key made (counted at the key, apart from the audit log). */
+  long signatures() {
+    return CountingSigner.COUNT.get();
+  }
+
+  /** The minting key, counting its signatures. */
+  private record CountingSigner(Ed25519Signer key) implements io.mintline.deploy.keys.Signer {
+    static final java.util.concurrent.atomic.AtomicLong COUNT = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public String keyId() {
+      return key.keyId();
+    }
+
+    @Override
+    public com.algorand.algosdk.crypto.Address address() {
+      return key.address();
+    }
+
+    @Override
+    public byte[] signBytes(byte[] message) {
+      COUNT.incrementAndGet();
+      return key.signBytes(message);
+    }
   }
 
   @Override
   public void close() throws Exception {
+    if (audit != null) audit.close();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
     gateway.close();
+    // Kamon's reporter and sampler threads are not daemons: without a stop the benchmark's JVM
+    // stays up after its last run (--metrics on waited until the outer timeout killed it).
+    if (io.mintline.http.ops.NodeMetrics.started()) {
+      scala.concurrent.Await.ready(kamon.Kamon.stop(), scala.concurrent.duration.Duration.create(30, TimeUnit.SECONDS));
+    }
   }
 
   private static void sql(String pg, String pgUser, String statement) throws Exception {

@@ -48,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.minting.MintingBench \
  *     [--tips 20000] [--fans 2000] [--delivery 512] [--runs 3] [--warmup-tips 4000] [--block-interval-ms 1000] [--metrics off|on] \
+ *     [--audit off|on] \
  *     [--pg jdbc:postgresql://127.0.0.1:5432/postgres] [--pg-user postgres] \
  *     [--profile runs.collapsed --profiler-lib /path/to/libasyncProfiler.so]   (async-profiler's jar on -cp too)
  * </pre>
@@ -56,6 +57,10 @@ import java.util.concurrent.TimeUnit;
  * (delivery start → confirmation seen by the pipeline) p50 / p99, plus CPU per mint and the load
  * average (the machine is shared: compare runs by CPU per mint). Bounded: a run that does not finish
  * within ten minutes fails.
+ *
+ * <p>With {@code --audit on} every signature goes to the audit log as on the node ({@code SignatureAudit},
+ * batched); at the end the bench checks that the audit log holds one {@code key.signed} row per
+ * transaction the minting key signed.
  */
 public final class MintingBench {
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -82,15 +87,16 @@ public final class MintingBench {
     Ed25519Signer mintKey = Ed25519Signer.generate("mint");
     devnet.fund(mintKey.address().toString(), 100_000_000_000L);
     boolean metrics = o.getOrDefault("metrics", "off").equals("on");
-    BenchNode node = BenchNode.start(pg, pgUser, schema, devnet.url(), devnet.apiToken(), mintKey, metrics);
+    boolean audit = o.getOrDefault("audit", "off").equals("on");
+    BenchNode node = BenchNode.start(pg, pgUser, schema, devnet.url(), devnet.apiToken(), mintKey, metrics, audit);
     ActorSystem<Void> system = node.system;
     MintingPipeline pipeline = node.pipeline;
     MintingSettings settings = node.settings;
 
     System.out.printf(Locale.ROOT, "minting bench: %d tips per run from %d fans, delivery parallelism %d, %d runs after a %d-tip warm-up, "
-            + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal, metrics %s%n",
+            + "rounds every %d ms, group-size %d, parallelism %d, confirming-groups %d, queue %d, %d cores, PostgreSQL journal, metrics %s, audit %s%n",
         tips, fans, delivery, runs, warmup, blockMs, settings.groupSize(), settings.parallelism(), settings.confirmingGroups(),
-        settings.queueSize(), Runtime.getRuntime().availableProcessors(), metrics ? "on" : "off");
+        settings.queueSize(), Runtime.getRuntime().availableProcessors(), metrics ? "on" : "off", audit ? "on" : "off");
     List<String> fanAddresses = new ArrayList<>();
     for (int i = 0; i < fans; i++) fanAddresses.add(Ed25519Signer.generate("fan").address().toString());
     Random random = new Random(7);
@@ -116,6 +122,7 @@ public final class MintingBench {
       }
       System.out.printf(Locale.ROOT, "median over %d runs: %.0f mints/s, p50 %.0f ms, p99 %.0f ms%n",
           runs, median(rates), median(p50s), median(p99s));
+      if (audit) auditCheck(node, pg, pgUser, schema);
       if (runs >= 2 && o.containsKey("profile")) {
         profiler(o, "stop,file=" + o.get("profile") + ",collapsed");
         System.out.println("CPU profile of runs 2.." + runs + " (collapsed stacks): " + o.get("profile"));
@@ -125,6 +132,22 @@ public final class MintingBench {
       devnet.close();
       BenchNode.dropSchema(pg, pgUser, schema);
     }
+  }
+
+  /** Every signature in the audit log: key.signed rows = transactions the minting key signed (mint:… purposes). */
+  private static void auditCheck(BenchNode node, String pg, String pgUser, String schema) throws Exception {
+    if (!node.audit.flush(Duration.ofSeconds(60))) throw new IllegalStateException("the signature audit did not drain in 60 s");
+    long rows;
+    try (Connection c = DriverManager.getConnection(pg + (pg.contains("?") ? "&" : "?") + "currentSchema=" + schema, pgUser, "");
+        Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM audit_logs WHERE action = 'key.signed'")) {
+      r.next();
+      rows = r.getLong(1);
+    }
+    long signatures = node.signatures();
+    System.out.printf(Locale.ROOT, "audit: %d key.signed rows for %d transactions signed by the minting key%s%n", rows, signatures,
+        rows == signatures ? "" : " — MISMATCH");
+    if (rows != signatures) throw new IllegalStateException("audit rows " + rows + " != signatures " + signatures);
   }
 
   record Result(double seconds, double perSecond, double p50Ms, double p99Ms, double cpuMicrosPerMint, double loadAverage) {}

@@ -186,7 +186,17 @@ public final class AlgodGateway implements AlgorandGateway, AutoCloseable {
    * (about a minute) ends.
    */
   public CompletionStage<Long> waitForBlockAfter(long round) {
-    return settled(http.get("/v2/status/wait-for-block-after/" + round, followTimeout)
+    return waitForBlockAfter(round, followTimeout);
+  }
+
+  /**
+   * As {@link #waitForBlockAfter(long)}, but an algod that has not answered within {@code budget}
+   * counts as failing: the wait moves on to the next URL (the backup), as any other call does. A
+   * caller that knows the chain's pace (the listener's poll interval) so notices a hung primary in
+   * one such budget instead of the follow timeout.
+   */
+  public CompletionStage<Long> waitForBlockAfter(long round, Duration budget) {
+    return settled(http.get("/v2/status/wait-for-block-after/" + round, budget)
         .thenApply(a -> json(ok(a, "wait-for-block-after")).path("last-round").asLong()));
   }
 

@@ -31,7 +31,7 @@ final class BlockFollower implements AutoCloseable {
   static final long MAX_CATCH_UP = 1000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Waiter(String txId, long lastValid, CompletableFuture<Confirmation> result) {}
+  private record Waiter(String txId, long firstValid, long lastValid, CompletableFuture<Confirmation> result) {}
 
   private final AlgodHttp http;
   private final Duration followTimeout;
@@ -81,7 +81,7 @@ final class BlockFollower implements AutoCloseable {
   CompletableFuture<Confirmation> await(String txId, long firstValid, long lastValid) {
     Optional<Confirmation> known = seen(txId);
     if (known.isPresent()) return CompletableFuture.completedFuture(known.get());
-    Waiter w = new Waiter(txId, lastValid, new CompletableFuture<>());
+    Waiter w = new Waiter(txId, firstValid, lastValid, new CompletableFuture<>());
     // Added inside compute(), so a concurrent complete() either sees this waiter or ran before it.
     waiters.compute(txId, (k, ws) -> {
       List<Waiter> list = ws != null ? ws : new CopyOnWriteArrayList<>();
@@ -91,12 +91,7 @@ final class BlockFollower implements AutoCloseable {
     // It may have confirmed before we started watching: the follower only sees blocks from now on.
     seen(txId).ifPresent(c -> complete(txId, c));
     long covered = coveredFrom;
-    if (firstValid <= 0 || covered < 0 || firstValid < covered) {
-      // Rounds the follower has not read may hold it: ask algod's pending pool.
-      pendingLookup.apply(txId).whenComplete((c, e) -> {
-        if (e == null && c.isPresent()) complete(txId, c.get());
-      });
-    }
+    if (firstValid <= 0 || covered < 0 || firstValid < covered) lookUp(txId);
     startIfNeeded();
     synchronized (signal) {
       signal.notifyAll();
@@ -120,7 +115,8 @@ final class BlockFollower implements AutoCloseable {
         }
         if (closed) return;
         long last = waitForBlockAfter(processed < 0 ? currentRound() - 1 : processed);
-        if (processed < 0 || last - processed > MAX_CATCH_UP) {
+        boolean skipped = processed < 0 || last - processed > MAX_CATCH_UP;
+        if (skipped) {
           processed = Math.max(0, last - (processed < 0 ? 1 : MAX_CATCH_UP));
           coveredFrom = -1; // rounds were skipped: nothing before the next block read is covered
         }
@@ -130,6 +126,9 @@ final class BlockFollower implements AutoCloseable {
           processed = round;
           if (coveredFrom < 0) coveredFrom = round;
         }
+        // A waiter's lookup when it came may have found its transaction still in the pool; if it was
+        // confirmed in a round the follower skipped, no block read will show it: ask again.
+        if (skipped) lookUpUncovered();
         expire(processed);
         if (failures > 0) log.info("block follower: algod answers again at round {} (after {} failed tries)", processed, failures);
         failures = 0;
@@ -191,6 +190,25 @@ final class BlockFollower implements AutoCloseable {
     }
     for (Confirmation c : found) {
       if (waiters.containsKey(c.txId())) complete(c.txId(), c);
+    }
+  }
+
+  /** Asks algod's pending pool for {@code txId}: it answers a recent confirmation too. */
+  private void lookUp(String txId) {
+    pendingLookup.apply(txId).whenComplete((c, e) -> {
+      if (e == null && c.isPresent()) complete(txId, c.get());
+    });
+  }
+
+  private void lookUpUncovered() {
+    long covered = coveredFrom;
+    for (List<Waiter> ws : waiters.values()) {
+      for (Waiter w : ws) {
+        if (w.firstValid() <= 0 || covered < 0 || w.firstValid() < covered) {
+          lookUp(w.txId());
+          break;
+        }
+      }
     }
   }
 

@@ -91,6 +91,11 @@ public final class EvmNetworks implements AutoCloseable {
     }
   }
 
+  /** The network {@code name} if it runs already (a local chain is not started by asking). */
+  public Optional<Network> ifStarted(String name) {
+    return Optional.ofNullable(started.get(name));
+  }
+
   private Network open(EvmSettings.Network n) {
     LocalEvmNode local = null;
     String url = n.rpcUrl();

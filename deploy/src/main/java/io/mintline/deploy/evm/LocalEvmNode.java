@@ -129,7 +129,16 @@ public final class LocalEvmNode implements AutoCloseable {
     return chainId;
   }
 
-  public boolean alive() {
+  /** CPU time the ganache process has used so far (its children included), for benchmarks; -1 when not known. */
+  public long cpuNanos() {
+    long total = process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    for (ProcessHandle child : (Iterable<ProcessHandle>) process.descendants()::iterator) {
+      total += child.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+    return total;
+  }
+
+    public boolean alive() {
     return process.isAlive();
   }
 

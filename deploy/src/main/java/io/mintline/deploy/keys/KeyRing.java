@@ -1,9 +1,11 @@
 package io.mintline.deploy.keys;
 
 import com.algorand.algosdk.crypto.Address;
+import io.mintline.config.EvmSettings;
 import io.mintline.config.KeySettings;
 import io.mintline.config.MintlineSettings;
 import io.mintline.config.SettingsException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -21,22 +23,36 @@ import java.util.Set;
  * <p>A role whose label is set in {@code mintline.keys.pkcs11} ({@code <role>-label}) instead signs
  * on that PKCS#11 token ({@link Pkcs11Signer}); its key never leaves the token. A missing module,
  * token, key label or a refused PIN stops the node with the setting's name.
+ *
+ * <p>The deploy role's EVM key ({@link #evmDeploy()}, secp256k1) comes, in this order, from
+ * {@code mintline.evm.deploy-key} (the environment), from the token
+ * ({@code mintline.keys.pkcs11.evm-deploy-label}), from the keystore's {@code evmKeys} entry, or —
+ * when every EVM network is a local chain the node runs — from {@code <data-dir>/evm-deploy-key},
+ * made once, so the local chain's funded account survives restarts. Otherwise a missing key stops
+ * the node naming {@code mintline.evm.deploy-key}. Never logged.
  */
 public final class KeyRing implements AutoCloseable {
-  private final Map<KeyRole, Signer> signers;
+  private final Map<KeyRole, RotatingSigner> signers;
   private final Set<KeyRole> generated;
   private final Pkcs11Token token;
+  private final EvmSigner evmDeploy;
+
+  /** Where the key of local EVM chains is kept, under the node's data directory. */
+  public static final String LOCAL_EVM_KEY_FILE = "evm-deploy-key";
 
   private KeyRing(Map<KeyRole, Signer> signers, Set<KeyRole> generated) {
-    this(signers, generated, null);
+    this(signers, generated, null, null);
   }
 
-  private KeyRing(Map<KeyRole, Signer> signers, Set<KeyRole> generated, Pkcs11Token token) {
+  private KeyRing(Map<KeyRole, Signer> signers, Set<KeyRole> generated, Pkcs11Token token, EvmSigner evmDeploy) {
     this.token = token;
+    this.evmDeploy = evmDeploy;
     for (KeyRole role : KeyRole.values()) {
       if (!signers.containsKey(role)) throw new IllegalArgumentException("no signer for " + role);
     }
-    this.signers = Collections.unmodifiableMap(new EnumMap<>(signers));
+    Map<KeyRole, RotatingSigner> rotating = new EnumMap<>(KeyRole.class);
+    signers.forEach((role, signer) -> rotating.put(role, signer instanceof RotatingSigner r ? r : new RotatingSigner(signer)));
+    this.signers = Collections.unmodifiableMap(rotating);
     this.generated = generated.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(generated));
   }
 
@@ -47,10 +63,22 @@ public final class KeyRing implements AutoCloseable {
 
   /** Reads the keys as {@link KeySettings} say; fails fast with the missing or bad setting's name. */
   public static KeyRing load(KeySettings settings, MintlineSettings.Network network) {
+    return load(settings, network, null, null);
+  }
+
+  /**
+   * As above, with the EVM deployment key for {@code evm}'s networks ({@code evm} null: none);
+   * {@code dataDir} keeps a local chain's key (null: made in memory, tests).
+   */
+  public static KeyRing load(KeySettings settings, MintlineSettings.Network network, EvmSettings evm, Path dataDir) {
     Map<KeyRole, Ed25519Signer> fromKeystore;
+    Map<KeyRole, EvmSigner> evmFromKeystore;
     try {
       fromKeystore = settings.keystore()
           .map(path -> KeystoreFile.read(path, settings.keystorePassphrase().toCharArray()))
+          .orElse(Map.of());
+      evmFromKeystore = evm == null ? Map.of() : settings.keystore()
+          .map(path -> KeystoreFile.readEvm(path, settings.keystorePassphrase().toCharArray()))
           .orElse(Map.of());
     } catch (KeystoreFile.KeystoreException e) {
       throw new SettingsException("mintline.keys.keystore",
@@ -104,7 +132,45 @@ public final class KeyRing implements AutoCloseable {
       }
       signers.put(role, account.isEmpty() ? key : key.forAccount(rekeyed(role, account)));
     }
-    return new KeyRing(signers, generated, token);
+    EvmSigner evmKey;
+    try {
+      evmKey = evm == null ? null : evmDeployKey(settings, evm, token, evmFromKeystore, dataDir);
+    } catch (RuntimeException e) {
+      if (token != null) token.close();
+      throw e;
+    }
+    return new KeyRing(signers, generated, token, evmKey);
+  }
+
+  private static EvmSigner evmDeployKey(KeySettings settings, EvmSettings evm, Pkcs11Token token,
+      Map<KeyRole, EvmSigner> fromKeystore, Path dataDir) {
+    String label = settings.pkcs11().evmDeployLabel();
+    if (!evm.deployKey().isEmpty()) {
+      if (!label.isEmpty()) {
+        throw new SettingsException("mintline.evm.deploy-key",
+            "empty: mintline.keys.pkcs11.evm-deploy-label puts the EVM deployment key on the token", "(not shown)");
+      }
+      return EvmSigner.fromPrivateKey(evm.deployKey(), SignatureLog.NONE);
+    }
+    if (!label.isEmpty()) {
+      try {
+        return EvmSigner.onToken(token.secp256k1(label), SignatureLog.NONE);
+      } catch (Pkcs11Token.Pkcs11TokenException e) {
+        throw new SettingsException("mintline.keys.pkcs11.evm-deploy-label",
+            "the label of a secp256k1 key pair on token '" + token.label() + "'", e.getMessage());
+      }
+    }
+    if (fromKeystore.containsKey(KeyRole.DEPLOY)) return fromKeystore.get(KeyRole.DEPLOY);
+    if (evm.networks().isEmpty()) return EvmSigner.generate(SignatureLog.NONE); // no EVM network: never used, nothing kept
+    if (evm.localOnly()) {
+      return dataDir == null ? EvmSigner.generate(SignatureLog.NONE)
+          : EvmSigner.localDevKey(dataDir.resolve(LOCAL_EVM_KEY_FILE), SignatureLog.NONE);
+    }
+    String remote = evm.networks().values().stream().filter(n -> !n.local()).map(EvmSettings.Network::name)
+        .findFirst().orElse("?");
+    throw new SettingsException("mintline.evm.deploy-key",
+        "the EVM deployment key (network " + remote + " is not a local chain): MINTLINE_EVM_DEPLOY_KEY, the keystore's EVM entry"
+            + " (mintline.keys.keystore) or mintline.keys.pkcs11.evm-deploy-label", null);
   }
 
   private static String mnemonic(KeySettings settings, KeyRole role) {
@@ -139,6 +205,7 @@ public final class KeyRing implements AutoCloseable {
   private static Pkcs11Token openToken(KeySettings.Pkcs11 pkcs11) {
     boolean wanted = false;
     for (KeyRole role : KeyRole.values()) wanted |= !pkcs11Label(pkcs11, role).isEmpty();
+    wanted |= !pkcs11.evmDeployLabel().isEmpty();
     if (!wanted) return null;
     if (!pkcs11.configured()) {
       throw new SettingsException("mintline.keys.pkcs11.library", "the PKCS#11 module of the token that holds the role keys labelled in mintline.keys.pkcs11", "");
@@ -167,6 +234,11 @@ public final class KeyRing implements AutoCloseable {
     return signers.get(role);
   }
 
+  /** {@code role}'s replaceable key, for whatever keeps it in step with the cluster. */
+  public RotatingSigner rotating(KeyRole role) {
+    return signers.get(role);
+  }
+
   public Signer mint() {
     return signers.get(KeyRole.MINT);
   }
@@ -177,6 +249,48 @@ public final class KeyRing implements AutoCloseable {
 
   public Signer admin() {
     return signers.get(KeyRole.ADMIN);
+  }
+
+  /**
+   * The deploy role's EVM key, reporting to no signature log: the node hands it its audit with
+   * {@link EvmSigner#withSignatureLog}. Throws when the ring was loaded without EVM settings.
+   */
+  public EvmSigner evmDeploy() {
+    if (evmDeploy == null) throw new IllegalStateException("this key ring was loaded without EVM settings");
+    return evmDeploy;
+  }
+
+  /**
+   * This ring with {@code role} held by {@code multisig}: the role's key must be a member and signs
+   * its share ({@link MultisigSigner}), for the multisig's address — or for the role's configured
+   * account when that account was rekeyed to the multisig.
+   *
+   * @throws SettingsException naming {@code setting} when the role's key is not a member
+   */
+  public KeyRing withMultisig(KeyRole role, MultisigAccount multisig, String setting) {
+    Signer key = signers.get(role).current();
+    Address account = key.address().equals(key.keyAddress()) ? multisig.address() : key.address();
+    Map<KeyRole, Signer> next = new EnumMap<>(KeyRole.class);
+    signers.forEach((r, s) -> next.put(r, s.current()));
+    try {
+      next.put(role, new MultisigSigner(role.id(), key, multisig, account));
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(setting, "member addresses that include this node's " + role.id() + " key " + key.keyAddress(), multisig.members().size() + " members");
+    }
+    return new KeyRing(next, generated, token, evmDeploy);
+  }
+
+  /**
+   * Puts {@code next} in the place of {@code role}'s key while the node runs (after the account was
+   * rekeyed to it, {@link KeyRotation}); it must sign for the same account. Answers the key replaced.
+   */
+  public Signer rotate(KeyRole role, Signer next) {
+    return signers.get(role).rotateTo(next);
+  }
+
+  /** Says that {@code role}'s account is about to be rekeyed to {@code next} (null: not any more). */
+  public void announce(KeyRole role, Signer next) {
+    signers.get(role).announce(next);
   }
 
   /** Roles whose key was generated at start (devnet only); they need funding before use. */
@@ -194,8 +308,10 @@ public final class KeyRing implements AutoCloseable {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("KeyRing[");
-    signers.forEach((role, s) -> b.append(role.id()).append('=').append(s.address()).append(s instanceof Pkcs11Signer ? " (pkcs11)" : "").append(generated.contains(role) ? " (generated)" : "").append(", "));
+    signers.forEach((role, s) -> b.append(role.id()).append('=').append(s.address()).append(s.current() instanceof Pkcs11Signer ? " (pkcs11)" : s.current() instanceof MultisigSigner ? " (multisig)" : "").append(generated.contains(role) ? " (generated)" : "").append(", "));
     b.setLength(b.length() - 2);
+    if (evmDeploy != null) b.append(", evm-deploy=").append(evmDeploy.address()).append(evmDeploy.onToken() ? " (pkcs11)" : "")
+        .append(evmDeploy.generated() ? " (local)" : "");
     return b.append(']').toString();
   }
 }

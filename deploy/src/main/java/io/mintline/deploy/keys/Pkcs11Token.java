@@ -59,6 +59,7 @@ public final class Pkcs11Token implements AutoCloseable {
   private final String tokenLabel;
   private final BlockingQueue<Session> sessions;
   private final List<Session> all;
+  private volatile boolean closed;
 
   private Pkcs11Token(PKCS11Module module, String tokenLabel, List<Session> sessions) {
     this.module = module;
@@ -235,6 +236,8 @@ public final class Pkcs11Token implements AutoCloseable {
   }
 
   private <T> T withSession(SessionCall<T> call) {
+    // After close the module is finalised: no call may reach it again.
+    if (closed) throw new Pkcs11TokenException(Pkcs11TokenException.Part.OPERATION, "token '" + tokenLabel + "' is closed");
     Session session;
     try {
       session = sessions.take();
@@ -254,6 +257,8 @@ public final class Pkcs11Token implements AutoCloseable {
   /** Logs out, closes the sessions and finalizes the module. */
   @Override
   public void close() {
+    if (closed) return;
+    closed = true;
     try {
       all.get(0).logout();
     } catch (TokenException | RuntimeException ignored) {

@@ -31,6 +31,14 @@ public interface Signer {
     return address();
   }
 
+  /**
+   * The key signing for the role right now: this one, or for a role whose key rotates
+   * ({@link RotatingSigner}) the key it holds at this moment.
+   */
+  default Signer current() {
+    return this;
+  }
+
   /** An Ed25519 signature of {@code message} (64 bytes). */
   byte[] signBytes(byte[] message);
 

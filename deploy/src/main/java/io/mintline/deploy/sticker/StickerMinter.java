@@ -68,6 +68,21 @@ public final class StickerMinter {
     return mintKey.address();
   }
 
+  /**
+   * Whether {@code keyAddress} is the minting key now, or the key the minting account is being
+   * rekeyed to (a rotation in progress): the key changes, the account does not.
+   */
+  public boolean signsOrWillSignWith(String keyAddress) {
+    if (mintKey instanceof io.mintline.deploy.keys.RotatingSigner rotating) {
+      try {
+        return rotating.isOrBecomes(new Address(keyAddress));
+      } catch (Exception e) {
+        return false;
+      }
+    }
+    return mintKey.current().keyAddress().toString().equals(keyAddress);
+  }
+
   /** SHA-512/256("mint" ‖ tipTxId): a sticker creation's lease. */
   public static byte[] mintLease(String tipTxId) {
     return Txids.sha512_256("mint".getBytes(StandardCharsets.US_ASCII), tipTxId.getBytes(StandardCharsets.US_ASCII));
@@ -111,11 +126,12 @@ public final class StickerMinter {
     }
     ByteArrayOutputStream all = new ByteArrayOutputStream(txns.length * 450);
     List<SignedMint> members = new ArrayList<>(txns.length);
+    Signer key = mintKey.current(); // one key for the group and its audit rows, even while the role rotates
     for (int i = 0; i < txns.length; i++) {
-      byte[] bytes = mintKey.signToBytes(txns[i]);
+      byte[] bytes = key.signToBytes(txns[i]);
       String txId = Txids.firstTxId(bytes);
       String tip = orders.get(i).tipTxId();
-      signatureLog.signed(mintKey.keyId(), "mint:" + tip, txId);
+      signatureLog.signed(key.keyId(), "mint:" + tip, txId);
       members.add(new SignedMint(tip, txId, bytes, mintLease(tip), firstValid, lastValid));
       all.writeBytes(bytes);
     }
@@ -172,9 +188,10 @@ public final class StickerMinter {
         .genesisID(params.genesisId())
         .genesisHash(new Digest(params.genesisHash()))
         .build();
-    byte[] bytes = mintKey.signToBytes(txn);
+    Signer key = mintKey.current();
+    byte[] bytes = key.signToBytes(txn);
     String txId = Txids.firstTxId(bytes);
-    signatureLog.signed(mintKey.keyId(), "claim:" + assetId, txId);
+    signatureLog.signed(key.keyId(), "claim:" + assetId, txId);
     return new SignedMint(Long.toString(assetId), txId, bytes, claimLease(assetId), firstValid, lastValid);
   }
 }

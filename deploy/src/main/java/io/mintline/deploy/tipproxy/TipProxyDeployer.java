@@ -62,6 +62,11 @@ public final class TipProxyDeployer {
     this.signatureLog = signatureLog;
   }
 
+  /** The multisig the deploy role is, if it is one: then what this signs needs co-signers. */
+  public java.util.Optional<io.mintline.deploy.keys.MultisigAccount> multisig() {
+    return deployKey.current() instanceof io.mintline.deploy.keys.MultisigSigner m ? java.util.Optional.of(m.multisig()) : java.util.Optional.empty();
+  }
+
   /** The account that creates the apps (and so owns the leases). */
   public Address deployAddress() {
     return deployKey.address();
@@ -158,7 +163,9 @@ public final class TipProxyDeployer {
     Transaction txn = build.apply(fee);
     byte[] bytes = deployKey.signToBytes(txn);
     if (params.fee() > 0) {
-      long perByte = Math.multiplyExact(params.fee(), bytes.length + 8L);
+      // A multisig share carries one subsignature; the co-signers' add about 70 bytes each.
+      long cosignatures = multisig().map(m -> (m.threshold() - 1) * 70L).orElse(0L);
+      long perByte = Math.multiplyExact(params.fee(), bytes.length + 8L + cosignatures);
       if (perByte > fee) {
         txn = build.apply(perByte);
         bytes = deployKey.signToBytes(txn);

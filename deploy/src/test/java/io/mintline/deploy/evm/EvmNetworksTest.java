@@ -92,8 +92,11 @@ class EvmNetworksTest {
     assertEquals(java.util.Set.of("dev"), EvmSettings.load(config(""), MintlineSettings.Network.DEVNET).networks().keySet());
     assertEquals(java.util.Set.of("dev"), EvmSettings.load(config("mintline.evm.networks.dev.rpc-url = \"http://127.0.0.1:8545\"\n"
         + "mintline.evm.deploy-key = \"0x" + "11".repeat(32) + "\""), MintlineSettings.Network.TESTNET).networks().keySet());
-    SettingsException keyless = assertThrows(SettingsException.class, () -> EvmSettings.load(
-        config("mintline.evm.networks.dev.rpc-url = \"http://127.0.0.1:8545\""), MintlineSettings.Network.DEVNET));
+    // Without the key in the settings the key ring looks in the keystore and on the token, and stops the start without one.
+    Config keyless0 = config("mintline.evm.networks.dev.rpc-url = \"http://127.0.0.1:8545\"");
+    SettingsException keyless = assertThrows(SettingsException.class, () -> io.mintline.deploy.keys.KeyRing.load(
+        io.mintline.config.KeySettings.load(keyless0), MintlineSettings.Network.DEVNET,
+        EvmSettings.load(keyless0, MintlineSettings.Network.DEVNET), null));
     assertTrue(keyless.getMessage().contains("mintline.evm.deploy-key"), keyless.getMessage());
     SettingsException badKey = assertThrows(SettingsException.class, () -> EvmSettings.load(
         config("mintline.evm.deploy-key = \"0x1234\""), MintlineSettings.Network.DEVNET));

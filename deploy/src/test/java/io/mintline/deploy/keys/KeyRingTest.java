@@ -116,6 +116,23 @@ class KeyRingTest {
   }
 
   @Test
+  void aSealedKeyForTheClustersKeyRingOpensOnlyWithThePassphraseAndForItsRole() throws Exception {
+    Account account = new Account();
+    Ed25519Signer rotated = Ed25519Signer.generate("mint").forAccount(account.getAddress());
+    String sealed = KeystoreFile.seal(KeyRole.MINT, rotated, "correct horse".toCharArray());
+    assertFalse(sealed.contains(rotated.mnemonic().split(" ")[0] + " " + rotated.mnemonic().split(" ")[1]), "no key in clear");
+    Ed25519Signer opened = KeystoreFile.open(KeyRole.MINT, sealed, "correct horse".toCharArray());
+    assertEquals(rotated.keyAddress(), opened.keyAddress());
+    assertEquals(account.getAddress(), opened.address(), "it still signs for the rekeyed account");
+    byte[] message = "TXsomething".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertArrayEquals(rotated.signBytes(message), opened.signBytes(message));
+    var wrong = assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.open(KeyRole.MINT, sealed, "wrong".toCharArray()));
+    assertTrue(wrong.getMessage().contains("wrong passphrase"), wrong.getMessage());
+    assertThrows(KeystoreFile.KeystoreException.class, () -> KeystoreFile.open(KeyRole.MINT, sealed.replace("\"mint\"", "\"admin\""),
+        "correct horse".toCharArray()), "moved to another role it does not open");
+  }
+
+  @Test
   void devnetFundingPaysTheGeneratedKeysFromGenesis() throws Exception {
     try (DevnetFixture chain = new DevnetFixture(); AlgodGateway gateway = chain.gateway()) {
       KeyRing ring = KeyRing.load(settings(Map.of()), MintlineSettings.Network.DEVNET);
@@ -145,6 +162,9 @@ class KeyRingTest {
     String out = printed.toString();
     assertTrue(out.contains(read.get(KeyRole.MINT).address().toString()));
     for (Ed25519Signer s : read.values()) assertFalse(out.contains(s.mnemonic().split(" ")[0] + " " + s.mnemonic().split(" ")[1]));
+    EvmSigner evm = KeystoreFile.readEvm(file, "a long passphrase".toCharArray()).get(KeyRole.DEPLOY);
+    assertNotNull(evm, "the tool seals an EVM deployment key too");
+    assertTrue(out.contains("evm deploy " + evm.address() + " (generated)"), out);
     assertEquals(1, KeystoreTool.run(new String[] {file.toString()}, Map.of("MINTLINE_KEYSTORE_PASSPHRASE", "a long passphrase"),
         new java.io.PrintStream(new java.io.ByteArrayOutputStream()), null), "never overwrites");
     assertEquals(2, KeystoreTool.run(new String[] {dir.resolve("x.json").toString()}, Map.of("MINTLINE_KEYSTORE_PASSPHRASE", "short"),
@@ -188,6 +208,54 @@ class KeyRingTest {
           "mintline.keys.deploy-account", mistyped)), MintlineSettings.Network.DEVNET));
       assertTrue(wrong.getMessage().contains("mintline.keys.deploy-account"));
     }
+  }
+
+  /** The EVM deployment key: from the environment's setting, the keystore, or a local chain's key kept in the data directory. */
+  @Test
+  void theEvmDeploymentKeyIsARoleKeyFromTheSettingTheKeystoreOrTheLocalChainsKeptFile() throws Exception {
+    String hex = org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(org.web3j.crypto.Keys.createEcKeyPair().getPrivateKey(), 64);
+    String expected = org.web3j.crypto.Keys.toChecksumAddress(org.web3j.crypto.Credentials.create(hex).getAddress());
+    String remote = "mintline.evm.networks.dev.rpc-url = \"http://127.0.0.1:8545\"\n";
+
+    // From mintline.evm.deploy-key (MINTLINE_EVM_DEPLOY_KEY), on a remote network.
+    KeyRing fromSetting = evmRing(remote + "mintline.evm.deploy-key = \"" + hex + "\"", null);
+    assertEquals(expected, fromSetting.evmDeploy().address());
+    assertEquals("deploy:" + expected, fromSetting.evmDeploy().keyId());
+    assertFalse(fromSetting.toString().contains(hex.substring(2)), "the key is never printed: " + fromSetting);
+    assertFalse(fromSetting.evmDeploy().toString().contains(hex.substring(2)));
+
+    // From the keystore's EVM entry.
+    Path file = dir.resolve("keys.json");
+    Map<KeyRole, Ed25519Signer> ed = new java.util.EnumMap<>(KeyRole.class);
+    for (KeyRole role : KeyRole.values()) ed.put(role, Ed25519Signer.generate(role.id()));
+    KeystoreFile.write(file, "correct horse battery".toCharArray(), ed, Map.of(KeyRole.DEPLOY, hex));
+    assertFalse(Files.readString(file).contains(hex.substring(2)), "the keystore holds the key sealed only");
+    KeyRing fromKeystore = evmRing(remote + "mintline.keys.keystore = \"" + file + "\"\nmintline.keys.keystore-passphrase = \"correct horse battery\"", null);
+    assertEquals(expected, fromKeystore.evmDeploy().address());
+    assertEquals(ed.get(KeyRole.DEPLOY).address(), fromKeystore.deploy().address(), "the Algorand keys are read as before");
+    assertThrows(SettingsException.class, () -> evmRing(remote + "mintline.keys.keystore = \"" + file
+        + "\"\nmintline.keys.keystore-passphrase = \"wrong passphrase!!\"", null));
+
+    // A remote network without any of them stops the start naming the setting.
+    SettingsException keyless = assertThrows(SettingsException.class, () -> evmRing(remote, null));
+    assertTrue(keyless.getMessage().contains("mintline.evm.deploy-key"), keyless.getMessage());
+
+    // Local chains only: made once in the data directory, the same key after a restart, owner-only.
+    Path data = dir.resolve("data");
+    KeyRing first = evmRing("", data);
+    KeyRing again = evmRing("", data);
+    assertTrue(first.evmDeploy().generated());
+    assertEquals(first.evmDeploy().address(), again.evmDeploy().address(), "a restart on the same data directory keeps the key");
+    Path kept = data.resolve(KeyRing.LOCAL_EVM_KEY_FILE);
+    assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(kept));
+    assertNotEquals(first.evmDeploy().address(), evmRing("", dir.resolve("other")).evmDeploy().address(),
+        "another data directory, another key");
+  }
+
+  private static KeyRing evmRing(String hocon, Path dataDir) {
+    com.typesafe.config.Config c = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+    return KeyRing.load(KeySettings.load(c), MintlineSettings.Network.DEVNET,
+        io.mintline.config.EvmSettings.load(c, MintlineSettings.Network.DEVNET), dataDir);
   }
 
   private static KeySettings settings(Map<String, Object> overrides) {

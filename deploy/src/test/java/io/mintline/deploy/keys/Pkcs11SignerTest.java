@@ -141,13 +141,66 @@ class Pkcs11SignerTest {
         "mintline.keys.pkcs11.pin", hsm.pin,
         "mintline.keys.pkcs11.deploy-label", "deploy-key",
         "mintline.keys.admin-mnemonic", admin.toMnemonic())), MintlineSettings.Network.DEVNET)) {
-      assertInstanceOf(Pkcs11Signer.class, ring.deploy());
+      assertInstanceOf(Pkcs11Signer.class, ring.deploy().current());
       assertEquals(onToken, ring.deploy().address());
       assertEquals(admin.getAddress(), ring.admin().address());
       assertEquals(Set.of(KeyRole.MINT), ring.generated());
       assertFalse(ring.toString().contains(hsm.pin));
       byte[] message = "deploy".getBytes(StandardCharsets.UTF_8);
       assertTrue(verifies(onToken.getBytes(), message, ring.deploy().signBytes(message)));
+    }
+  }
+
+  /**
+   * The EVM deployment key on the token through the key ring (mintline.keys.pkcs11.evm-deploy-label):
+   * an EIP-1559 contract creation it signs is mined by a real local EVM node (ganache) from the
+   * token key's address, and the signature is reported with the key id, purpose and hash.
+   */
+  @Test
+  void theEvmDeploymentKeyOnTheTokenSignsACreationThatTheLocalChainMinesFromItsAddress() throws Exception {
+    token.generateSecp256k1("evm-deploy");
+    String address = token.secp256k1("evm-deploy").address();
+    token.close();
+    token = null;
+    Map<String, Object> config = Map.of(
+        "mintline.keys.pkcs11.library", SoftHsmToken.LIBRARY,
+        "mintline.keys.pkcs11.token-label", hsm.label,
+        "mintline.keys.pkcs11.pin", hsm.pin,
+        "mintline.keys.pkcs11.evm-deploy-label", "evm-deploy",
+        "mintline.evm.networks.dev.rpc-url", "http://127.0.0.1:1");
+    com.typesafe.config.Config c = ConfigFactory.parseMap(config).withFallback(ConfigFactory.defaultReference()).resolve();
+    java.nio.file.Path root = io.mintline.devnet.testing.NodeToolchain.require("ganache");
+    try (KeyRing ring = KeyRing.load(KeySettings.load(c), MintlineSettings.Network.DEVNET,
+            io.mintline.config.EvmSettings.load(c, MintlineSettings.Network.DEVNET), dir);
+        io.mintline.deploy.evm.LocalEvmNode ganache = io.mintline.deploy.evm.LocalEvmNode.start("node", root.resolve("node_modules"),
+            31337, io.mintline.deploy.evm.LocalEvmNode.Mining.INSTANT, null);
+        io.mintline.deploy.evm.EvmGateway chain = new io.mintline.deploy.evm.EvmGateway(ganache.url(), "", java.time.Duration.ofSeconds(10))) {
+      java.util.List<String> log = new java.util.ArrayList<>();
+      EvmSigner signer = ring.evmDeploy().withSignatureLog((keyId, purpose, txId) -> log.add(keyId + " " + purpose + " " + txId));
+      assertTrue(signer.onToken());
+      assertEquals(address, signer.address(), "the ring's EVM key is the token's");
+      assertFalse(ring.toString().contains(hsm.pin));
+      get(chain.raw("evm_setAccountBalance", java.util.List.of(address, "0x" + BigInteger.TEN.pow(24).toString(16))));
+      String initCode = "0x600a600c600039600a6000f3602a60805260206080f3";
+      org.web3j.crypto.RawTransaction tx = org.web3j.crypto.RawTransaction.createTransaction(31337, BigInteger.ZERO,
+          BigInteger.valueOf(200_000), "", BigInteger.ZERO, initCode, BigInteger.valueOf(2_000_000_000L),
+          BigInteger.valueOf(100_000_000_000L));
+      EvmSigner.Signed signed = signer.sign(tx, 31337, "deploy:test");
+      org.web3j.crypto.SignedRawTransaction decoded =
+          (org.web3j.crypto.SignedRawTransaction) org.web3j.crypto.TransactionDecoder.decode(signed.rawHex());
+      assertEquals(address.toLowerCase(), decoded.getFrom().toLowerCase(), "the signature recovers to the token's address");
+      assertEquals(signed.txHash(), get(chain.sendRaw(signed.rawHex(), signed.txHash())));
+      io.mintline.deploy.evm.EvmGateway.Receipt receipt = null;
+      for (int i = 0; i < 100 && receipt == null; i++) {
+        receipt = get(chain.receipt(signed.txHash())).orElse(null);
+        if (receipt == null) Thread.sleep(50);
+      }
+      assertNotNull(receipt, "the creation was not mined");
+      assertTrue(receipt.succeeded());
+      assertEquals(org.web3j.crypto.ContractUtils.generateContractAddress(address, BigInteger.ZERO).toLowerCase(),
+          receipt.contractAddress().toLowerCase());
+      assertEquals("0x602a60805260206080f3", get(chain.code(receipt.contractAddress())));
+      assertEquals(java.util.List.of("deploy:" + "evm:" + address + "@pkcs11:" + hsm.label + "/evm-deploy deploy:test " + signed.txHash()), log);
     }
   }
 
@@ -204,7 +257,7 @@ class Pkcs11SignerTest {
 
     // After all those refusals the token still opens with the right settings.
     try (KeyRing ring = KeyRing.load(settings(good), MintlineSettings.Network.DEVNET)) {
-      assertInstanceOf(Pkcs11Signer.class, ring.mint());
+      assertInstanceOf(Pkcs11Signer.class, ring.mint().current());
     }
   }
 

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import io.mintline.devnet.testing.Processes;
+import java.time.Duration;
 
 /**
  * A fresh SoftHSM2 token in a test's own directory: a {@code softhsm2.conf} naming a token
@@ -65,9 +67,8 @@ final class SoftHsmToken {
     ProcessBuilder init = new ProcessBuilder(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", SO_PIN, "--pin", pin))
         .redirectErrorStream(true);
     init.environment().put("SOFTHSM2_CONF", conf.toString());
-    Process p = init.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) fail("softhsm2-util --init-token failed: " + out);
+    Processes.Finished p = Processes.run(init, Duration.ofSeconds(60));
+    if (p.exitValue() != 0) fail("softhsm2-util --init-token failed: " + p.output());
     return new SoftHsmToken(conf, label, pin);
   }
 

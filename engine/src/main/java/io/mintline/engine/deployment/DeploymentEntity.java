@@ -167,11 +167,47 @@ public final class DeploymentEntity
    * @param contract the contract's fully qualified name ({@code File.sol:Name})
    * @param sourceHash the sources' hash (the deploy gate's key)
    * @param initCode creation bytecode followed by the ABI-encoded constructor arguments (0x-hex)
+   * @param purpose null for a plain contract, {@link #TIP_JAR} or {@link #STICKER_COLLECTION} (events
+   *     written before it existed have none: plain contracts)
+   * @param payee for a tip jar, the EVM address fans tip ({@code tip(payee, memo)}) and that withdraws:
+   *     null when it is the owner itself (an EVM creator), else the EVM address an Algorand creator
+   *     proved it controls (one creator, two chains)
    */
-  public record EvmContract(String jobId, String contract, String sourceHash, String initCode) implements CborSerializable {}
+  public record EvmContract(String jobId, String contract, String sourceHash, String initCode, String purpose, String payee)
+      implements CborSerializable {
+    /** A creator's tip jar (creator onboarding on an EVM network): its activation makes the owner a creator there. */
+    public static final String TIP_JAR = "tip-jar";
+    /** The platform's sticker collection of a network (one per network). */
+    public static final String STICKER_COLLECTION = "sticker-collection";
+
+    /** A plain contract deployment ({@code POST /api/v1/contracts/deploy}). */
+    public EvmContract(String jobId, String contract, String sourceHash, String initCode) {
+      this(jobId, contract, sourceHash, initCode, null, null);
+    }
+
+    /** A platform contract with {@code purpose}, paying its owner. */
+    public EvmContract(String jobId, String contract, String sourceHash, String initCode, String purpose) {
+      this(jobId, contract, sourceHash, initCode, purpose, null);
+    }
+
+    /** This contract tipping {@code payee} instead of its owner. */
+    public EvmContract withPayee(String payee) {
+      return new EvmContract(jobId, contract, sourceHash, initCode, purpose, payee);
+    }
+
+    /** The deployment's kind as the read side and the API show it: {@code contract}, {@code tipjar} or {@code collection}. */
+    public String kind() {
+      if (TIP_JAR.equals(purpose)) return "tipjar";
+      if (STICKER_COLLECTION.equals(purpose)) return "collection";
+      return "contract";
+    }
+  }
 
   /** Internal: an EVM transaction was signed (creation or replacement). */
   record EvmSigned(EvmDeploymentChain.Signed tx) implements Command {}
+
+  /** Internal: the node has the EVM transaction {@code txHash} (sent now, or it had it already). */
+  record EvmHanded(String txHash) implements Command {}
 
   /** Internal: what waiting for the sent EVM transaction found. */
   record EvmSent(EvmDeploymentChain.Sent outcome) implements Command {}
@@ -220,7 +256,8 @@ public final class DeploymentEntity
   /** An EVM deployment's chain fields as callers see them (nulls until the step that sets them). */
   public record EvmView(String jobId, String contract, String sourceHash, String initCodeHash, Long nonce,
       String signer, Long maxFeePerGas, Long maxPriorityFeePerGas, List<String> txHashes, String contractAddress,
-      Long blockNumber, String blockHash, Long gasUsed) implements CborSerializable {}
+      Long blockNumber, String blockHash, Long gasUsed, String kind)
+      implements CborSerializable {}
 
   // ---- events ----
 
@@ -355,7 +392,8 @@ public final class DeploymentEntity
             evm == null ? null : evm.nonce(), evm == null ? null : evm.signer(),
             evm == null ? null : evm.maxFeePerGas(), evm == null ? null : evm.maxPriorityFeePerGas(),
             evm == null ? List.of() : evm.txHashes(), evm == null ? null : evm.contractAddress(),
-            evm == null ? null : evm.blockNumber(), evm == null ? null : evm.blockHash(), evm == null ? null : evm.gasUsed());
+            evm == null ? null : evm.blockNumber(), evm == null ? null : evm.blockHash(), evm == null ? null : evm.gasUsed(),
+            contract.kind());
       }
       return new Summary(id, owner, network, displayName, status, txId, appId, appAddress, confirmedRound,
           createdAt, updatedAt, error, created, view);
@@ -379,6 +417,12 @@ public final class DeploymentEntity
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final WalletNotifier wallets;
   private ActorRef<Topic.Command<Summary>> topic;
+  /**
+   * The EVM transaction this incarnation has handed to the node. A retry (the RPC was down for a
+   * while) does not send it again: if the node lost it meanwhile, it was dropped and is replaced at
+   * bumped fees. After a restart nothing is known and the saved bytes are sent again.
+   */
+  private String handedTxHash;
   /** One chain step at a time: a Proceed while a step is running is ignored. */
   private boolean stepRunning;
   private int failedAttempts;
@@ -420,6 +464,7 @@ public final class DeploymentEntity
             context.getSelf().tell(Proceed.INSTANCE);
           }
           if (state.status() == Status.ACTIVE && !state.evmDeployment()) tellWalletActive(state);
+          if (state.status() == Status.ACTIVE && state.evmDeployment()) tellWalletTipJar(state);
         })
         .build();
   }
@@ -441,6 +486,7 @@ public final class DeploymentEntity
         .onCommand(RequestContract.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(deploymentId, false)))
         .onCommand(EvmSigned.class, this::onEvmSigned)
+        .onCommand(EvmHanded.class, this::onEvmHanded)
         .onCommand(EvmSent.class, this::onEvmSent)
         .onCommand(EvmDepth.class, this::onEvmDepth)
         .onCommand(Proceed.class, this::onProceed)
@@ -516,11 +562,13 @@ public final class DeploymentEntity
       case SUBMITTED -> {
         Duration waited = Duration.between(tx.sentAt(), clock.instant());
         Duration replaceIn = evm.replaceAfter(state.network()).minus(waited);
-        run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED)
-            .thenCompose(ok -> evm.send(state.network(), tx.rawTx(), tx.txHash(), tx.txHashes()))
-            .thenCompose(hash -> hooks.reached(deploymentId, DeploymentHooks.Checkpoint.CHAIN_ACCEPTED))
-            .thenCompose(ok -> evm.awaitMined(state.network(), tx.txHashes(), tx.nonce(), tx.signer(), replaceIn))
-            .thenApply(EvmSent::new));
+        if (tx.txHash().equals(handedTxHash)) {
+          run(evm.awaitMined(state.network(), tx.rawTx(), tx.txHashes(), tx.nonce(), tx.signer(), replaceIn).thenApply(EvmSent::new));
+        } else {
+          run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED)
+              .thenCompose(ok -> evm.send(state.network(), tx.rawTx(), tx.txHash(), tx.txHashes()))
+              .thenApply(hash -> new EvmHanded(tx.txHash())));
+        }
       }
       case CONFIRMED -> run(evm.awaitDepth(state.network(), tx.minedTxHash(), tx.blockNumber(), tx.blockHash())
           .thenApply(EvmDepth::new));
@@ -539,14 +587,27 @@ public final class DeploymentEntity
       event = new EvmSubmitted(tx.txHash(), tx.rawTx(), tx.nonce(), tx.signer(), tx.gasLimit(), tx.maxFeePerGas(),
           tx.maxPriorityFeePerGas(), now);
     } else if (state.status() == Status.SUBMITTED && state.evm() != null && tx.nonce() == state.evm().nonce()) {
-      context.getLog().info("Deployment {}: transaction {} not mined after {}; replaced by {} (max fee {} -> {} wei)",
-          deploymentId, state.evm().txHash(), evm.replaceAfter(state.network()), tx.txHash(), state.evm().maxFeePerGas(),
-          tx.maxFeePerGas());
+      context.getLog().info("Deployment {}: transaction {} replaced by {} at nonce {} (max fee {} -> {} wei)",
+          deploymentId, state.evm().txHash(), tx.txHash(), tx.nonce(), state.evm().maxFeePerGas(), tx.maxFeePerGas());
       event = new EvmReplaced(tx.txHash(), tx.rawTx(), tx.maxFeePerGas(), tx.maxPriorityFeePerGas(), now);
     } else {
       return Effect().noReply();
     }
     return Effect().persist(event).thenRun(this::publishAndProceed).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onEvmHanded(State state, EvmHanded handed) {
+    if (state.status() != Status.SUBMITTED || state.evm() == null || !handed.txHash().equals(state.evm().txHash())) {
+      stepRunning = false;
+      return Effect().noReply();
+    }
+    handedTxHash = handed.txHash();
+    EvmTx tx = state.evm();
+    Duration replaceIn = evm.replaceAfter(state.network()).minus(Duration.between(tx.sentAt(), clock.instant()));
+    run(hooks.reached(deploymentId, DeploymentHooks.Checkpoint.CHAIN_ACCEPTED)
+        .thenCompose(ok -> evm.awaitMined(state.network(), tx.rawTx(), tx.txHashes(), tx.nonce(), tx.signer(), replaceIn))
+        .thenApply(EvmSent::new));
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> onEvmSent(State state, EvmSent sent) {
@@ -570,7 +631,14 @@ public final class DeploymentEntity
               + " was used by a transaction that is not this deployment's (the account's mined nonce is " + taken.minedNonce()
               + ")", false, now)).thenRun(this::publish).thenNoReply();
     }
-    // Not mined in time: sign the same creation at the same nonce with bumped fees.
+    // Not mined in time, or dropped from the node's pool: sign the same creation at the same nonce with bumped fees.
+    if (outcome instanceof EvmDeploymentChain.Dropped) {
+      context.getLog().warn("Deployment {}: transaction {} was dropped from the node's pool (nonce {} unused); replacing it",
+          deploymentId, state.evm().txHash(), state.evm().nonce());
+    } else {
+      context.getLog().info("Deployment {}: transaction {} not mined after {}; replacing it", deploymentId, state.evm().txHash(),
+          evm.replaceAfter(state.network()));
+    }
     stepRunning = true;
     EvmTx tx = state.evm();
     run(evm.signReplacement(deploymentId, state.network(), state.contract().initCode(), tx.nonce(), tx.gasLimit(),
@@ -584,6 +652,7 @@ public final class DeploymentEntity
     if (state.status() != Status.CONFIRMED) return Effect().noReply();
     Instant now = clock.instant();
     if (depth.depth() == EvmDeploymentChain.Depth.REORGANISED) {
+      handedTxHash = null; // the node must be given it again
       context.getLog().warn("Deployment {}: block {} ({}) left the chain; back to submitted, resending {}",
           deploymentId, state.evm().blockNumber(), state.evm().blockHash(), state.evm().txHash());
       return Effect().persist(new EvmReorganised(state.evm().blockHash(), now)).thenRun(this::publishAndProceed).thenNoReply();
@@ -591,6 +660,7 @@ public final class DeploymentEntity
     return Effect().persist(new Activated(state.evm().minedTxHash(), state.evm().blockNumber(), now))
         .thenRun(next -> {
           publish(next);
+          tellWalletTipJar(next);
           context.getLog().info("Deployment {} is active: contract {} at {} on {}", deploymentId,
               next.contract().contract(), next.evm().contractAddress(), next.network());
         })
@@ -621,7 +691,9 @@ public final class DeploymentEntity
       boolean retryable = why instanceof ChainException chainFailure
           && (chainFailure.retryable() || String.valueOf(chainFailure.getMessage()).contains("overlapping lease"))
           // an ask to the signer's nonce manager that timed out (its shard moving, the journal slow)
-          || why instanceof java.util.concurrent.TimeoutException;
+          || why instanceof java.util.concurrent.TimeoutException
+          // a multisig proposal the co-signers did not sign in its window: propose anew
+          || why instanceof io.mintline.deploy.keys.Cosigning.ProposalExpiredException;
       return new StepFailed(why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage(), retryable);
     });
   }
@@ -682,7 +754,12 @@ public final class DeploymentEntity
     stepRunning = false;
     if (!failed.retryable()) {
       context.getLog().error("Deployment {} failed: {}", deploymentId, failed.reason());
-      return Effect().persist(new Failed(failed.reason(), false, clock.instant())).thenRun(this::publish).thenNoReply();
+      return Effect().persist(new Failed(failed.reason(), false, clock.instant()))
+          .thenRun(next -> {
+            publish(next);
+            releaseNonce(next);
+          })
+          .thenNoReply();
     }
     failedAttempts++;
     Duration delay = backoff(failedAttempts);
@@ -690,6 +767,24 @@ public final class DeploymentEntity
         deploymentId, state.status().wire(), failed.reason(), failedAttempts, delay.toMillis());
     timers.startSingleTimer(Proceed.INSTANCE, delay);
     return Effect().noReply();
+  }
+
+  /**
+   * An EVM deployment that failed for good before its transaction was mined gives its nonce back
+   * (when the chain shows it unused), so the signer's later transactions do not wait behind it.
+   */
+  private void releaseNonce(State state) {
+    if (!state.evmDeployment() || evm == null) return;
+    EvmTx tx = state.evm();
+    String id = deploymentId;
+    evm.releaseIfUnused(id, state.network(), tx == null ? List.of() : tx.txHashes(), tx == null ? Long.MAX_VALUE : tx.nonce())
+        .whenComplete((nonce, failure) -> {
+          if (failure != null) {
+            org.slf4j.LoggerFactory.getLogger(DeploymentEntity.class)
+                .warn("Deployment {}: its nonce could not be given back ({}); a later deployment may wait behind it", id,
+                    failure.getMessage());
+          }
+        });
   }
 
   private Duration backoff(int attempt) {
@@ -712,6 +807,14 @@ public final class DeploymentEntity
   private void tellWalletActive(State state) {
     wallets.tell(state.owner(),
         new WalletEntity.CreatorActivated(deploymentId, state.appId(), state.appAddress(), state.displayName()));
+  }
+
+  /** An active tip jar makes its owner a creator on its network (idempotent in the wallet). */
+  private void tellWalletTipJar(State state) {
+    if (!EvmContract.TIP_JAR.equals(state.contract().purpose())) return;
+    String payee = state.contract().payee() == null ? state.owner() : state.contract().payee();
+    wallets.tell(state.owner(), new WalletEntity.TipJarActivated(deploymentId, state.network(), state.evm().contractAddress(),
+        state.evm().blockNumber(), state.displayName(), payee));
   }
 
   private static Throwable cause(Throwable failure) {

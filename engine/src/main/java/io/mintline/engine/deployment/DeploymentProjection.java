@@ -1,9 +1,7 @@
 package io.mintline.engine.deployment;
 
 import akka.actor.typed.ActorSystem;
-import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.jdbc.javadsl.JdbcHandler;
-import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.EntityRowHandler;
 import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,36 +15,27 @@ import java.util.List;
  * change and the projection offset commit in one transaction). One instance in the cluster, run
  * as a sharded daemon process.
  */
-public final class DeploymentProjection extends JdbcHandler<EventEnvelope<DeploymentEntity.Event>, PooledJdbcSession> {
+public final class DeploymentProjection extends EntityRowHandler<DeploymentEntity.Event> {
 
   public static void init(ActorSystem<?> system) {
     ReadSideProjections.<DeploymentEntity.Event>exactlyOnce(system, "deployments", List.of(DeploymentEntity.TAG), DeploymentProjection::new);
   }
 
-
   @Override
-  public void process(PooledJdbcSession session, EventEnvelope<DeploymentEntity.Event> envelope) throws Exception {
-    String id = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-    DeploymentEntity.Event event = envelope.event();
-    session.withConnection(connection -> {
-      apply(connection, id, event);
-      return null;
-    });
-  }
-
-  private static void apply(Connection c, String id, DeploymentEntity.Event event) throws SQLException {
+  protected void apply(Connection c, String id, DeploymentEntity.Event event) throws SQLException {
     if (event instanceof DeploymentEntity.Requested e) {
       try (PreparedStatement s = c.prepareStatement(
-          "INSERT INTO deployments (id, owner, network, display_name, status, kind, created_at, updated_at) "
-              + "SELECT ?, ?, ?, ?, 'requested', ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deployments WHERE id = ?)")) {
+          "INSERT INTO deployments (id, owner, network, display_name, status, kind, created_at, updated_at, tip_payee) "
+              + "SELECT ?, ?, ?, ?, 'requested', ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deployments WHERE id = ?)")) {
         s.setString(1, id);
         s.setString(2, e.owner());
         s.setString(3, e.network());
         s.setString(4, e.displayName());
-        s.setString(5, e.contract() == null ? "tipproxy" : "contract");
+        s.setString(5, e.contract() == null ? "tipproxy" : e.contract().kind());
         s.setLong(6, micros(e.at()));
         s.setLong(7, micros(e.at()));
-        s.setString(8, id);
+        s.setString(8, e.contract() == null ? null : e.contract().payee());
+        s.setString(9, id);
         s.executeUpdate();
       }
     } else if (event instanceof DeploymentEntity.EvmSubmitted e) {

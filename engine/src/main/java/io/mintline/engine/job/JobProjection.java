@@ -1,10 +1,8 @@
 package io.mintline.engine.job;
 
 import akka.actor.typed.ActorSystem;
-import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.jdbc.javadsl.JdbcHandler;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mintline.engine.persistence.PooledJdbcSession;
+import io.mintline.engine.persistence.EntityRowHandler;
 import io.mintline.engine.persistence.ReadSideProjections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,24 +16,14 @@ import java.util.List;
  * one transaction); one instance in the cluster as a sharded daemon process. A succeeded audit's
  * count of CRITICAL findings ({@code result.report.summary.CRITICAL}) is kept for the deploy gate.
  */
-public final class JobProjection extends JdbcHandler<EventEnvelope<JobEntity.Event>, PooledJdbcSession> {
+public final class JobProjection extends EntityRowHandler<JobEntity.Event> {
 
   public static void init(ActorSystem<?> system) {
     ReadSideProjections.<JobEntity.Event>exactlyOnce(system, "jobs", List.of(JobEntity.TAG), JobProjection::new);
   }
 
-
   @Override
-  public void process(PooledJdbcSession session, EventEnvelope<JobEntity.Event> envelope) throws Exception {
-    String id = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-    JobEntity.Event event = envelope.event();
-    session.withConnection(connection -> {
-      apply(connection, id, event);
-      return null;
-    });
-  }
-
-  private static void apply(Connection c, String id, JobEntity.Event event) throws SQLException {
+  protected void apply(Connection c, String id, JobEntity.Event event) throws SQLException {
     if (event instanceof JobEntity.Queued e) {
       try (PreparedStatement s = c.prepareStatement(
           "INSERT INTO jobs (id, job_type, owner, status, attempts, source_hash, created_at, updated_at) "

@@ -76,6 +76,18 @@ public final class JobReadSide {
         .runWith(Sink.headOption(), system);
   }
 
+  /**
+   * The newest audit job of {@code sourceHash} whatever its status: the read side may still show a
+   * job as queued or running that has already succeeded, so a caller that must not miss a finished
+   * audit asks the job itself about this one.
+   */
+  public CompletionStage<Optional<Row>> newestAudit(String sourceHash) {
+    if (sourceHash == null || !HASH.matcher(sourceHash).matches()) return CompletableFuture.completedFuture(Optional.empty());
+    return Slick.source(session, "SELECT " + COLUMNS + " FROM jobs WHERE source_hash = '" + sourceHash
+            + "' AND job_type = 'audit' ORDER BY created_at DESC, id DESC LIMIT 1", JobReadSide::row)
+        .runWith(Sink.headOption(), system);
+  }
+
   private static Row row(SlickRow r) {
     return new Row(r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextInt(), r.nextString(),
         nullableInt(r.nextObject()), r.nextString(), instant(r.nextLong()), instant(r.nextLong()));

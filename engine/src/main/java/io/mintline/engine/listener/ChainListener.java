@@ -22,6 +22,7 @@ import akka.stream.javadsl.Source;
 import io.mintline.config.ListenerSettings;
 import io.mintline.deploy.algorand.AlgodGateway;
 import io.mintline.deploy.algorand.AlgorandBlock;
+import io.mintline.deploy.algorand.ChainException;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.wallet.TipReceived;
 import io.mintline.engine.concurrent.Stages;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -62,7 +64,13 @@ import org.slf4j.LoggerFactory;
  * {@code stale} when the heartbeat is older than two poll intervals — algod hangs or is
  * unreachable, or the chain stopped making rounds (algod holds {@code wait-for-block-after} up to a
  * minute; the devnet 5 s) — and restarts the run with exponential backoff, aborting
- * the stream and ignoring whatever the old run still answers. A chain whose genesis hash differs
+ * the stream and ignoring whatever the old run still answers. The backoff is for algod: a run that
+ * fails for anything else (the database is down, wallets cannot persist and so do not acknowledge)
+ * is retried after {@code restart.min-backoff} every time, since each try is already bounded by the
+ * pool's connection timeout or the delivery timeout, and the listener must go on as soon as the
+ * database is back rather than up to {@code restart.max-backoff} later; nor does the watchdog restart
+ * a run that waits for wallets' acknowledgements (they time out by themselves) or that such failures
+ * keep restarting. A chain whose genesis hash differs
  * from the watermark's stops the listener ({@code stopped}, with the reason) instead of
  * reprocessing another chain's rounds.
  *
@@ -140,6 +148,10 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private String stoppedReason;
   private String lastError;
   private int failures;
+  /** Failures in a row that were algod's ({@link ChainException}): they alone grow the backoff. */
+  private int chainFailures;
+  private long lastFailureNanos;
+  private boolean lastFailureChain;
   private int restarts;
   private long restartedAtNanos;
   private final AtomicLong persistedRound = new AtomicLong(-1);
@@ -147,6 +159,8 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private final AtomicLong chainRound = new AtomicLong(-1);
   private final AtomicLong heartbeatNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong tipsSeen = new AtomicLong();
+  /** Deliveries sent to wallets and not yet acknowledged (nor timed out). */
+  private final AtomicInteger deliveriesInFlight = new AtomicInteger();
   private final AtomicReference<UniqueKillSwitch> currentScan = new AtomicReference<>();
   private final WatermarkWrites watermarkWrites = new WatermarkWrites();
   private long rateRound = -1;
@@ -272,8 +286,9 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     CompletionStage<StepResult> step = watching.thenCompose(now -> gateway.lastRound().thenCompose(last -> {
       chainRound.accumulateAndGet(last, Math::max);
       if (last > watermark) return scan(thisRun, watermark + 1, last, now, null, genesis);
-      // At the tip: algod answers as soon as a round past ours exists.
-      return gateway.waitForBlockAfter(watermark).thenCompose(next -> {
+      // At the tip: algod answers as soon as a round past ours exists. No round within a poll interval
+      // means a hung algod (the interval is above the block time): the wait fails over to the backup.
+      return gateway.waitForBlockAfter(watermark, settings.pollInterval()).thenCompose(next -> {
         chainRound.accumulateAndGet(next, Math::max);
         return next > watermark ? scan(thisRun, watermark + 1, next, now, null, genesis) : CompletableFuture.completedFuture(Done.getInstance());
       });
@@ -369,10 +384,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
         .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, watermark, r), settings.deliveryTimeout()));
     CompletionStage<WalletEntity.TipAck> creator = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.creator())
         .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, watermark, r), settings.deliveryTimeout()));
+    deliveriesInFlight.incrementAndGet();
     return fan.thenCombine(creator, (a, b) -> {
       if (!a.duplicate() || !b.duplicate()) tipsSeen.incrementAndGet();
       return Done.getInstance();
-    });
+    }).whenComplete((d, e) -> deliveriesInFlight.decrementAndGet());
   }
 
   private Behavior<Command> onStepDone(StepDone m) {
@@ -385,6 +401,7 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
       log.info("chain listener for {} is making progress again at round {} on {}", network, persistedRound.get(), gateway.algodUrl());
     }
     failures = 0;
+    chainFailures = 0;
     if (heartbeatAgeNanos() < settings.staleAfter().toNanos()) {
       restarts = 0;
       lastError = null;
@@ -393,7 +410,10 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     return this;
   }
 
-  /** A run or a step failed: stop for a foreign chain, else retry with backoff from the watermark. */
+  /**
+   * A run or a step failed: stop for a foreign chain, else retry from the watermark, with exponential
+   * backoff when algod failed and after the shortest wait otherwise (see the class comment).
+   */
   private Behavior<Command> failed(Throwable error) {
     if (error instanceof GenesisMismatch) {
       stoppedReason = error.getMessage();
@@ -402,8 +422,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
       return this;
     }
     failures++;
+    lastFailureNanos = System.nanoTime();
+    lastFailureChain = error instanceof ChainException;
+    if (lastFailureChain) chainFailures++;
     lastError = String.valueOf(error.getMessage() == null ? error : error.getMessage());
-    Duration delay = backoff(failures);
+    Duration delay = lastFailureChain ? backoff(chainFailures) : settings.restartMinBackoff();
     if (failures == 1) log.warn("chain listener for {}: {} — retrying from round {} in {} ms", network, lastError, persistedRound.get(), delay.toMillis());
     else log.debug("chain listener for {}: {} (failure {}, next try in {} ms)", network, lastError, failures, delay.toMillis());
     run++; // whatever the failed run still answers is ignored
@@ -425,7 +448,11 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     rateNanos = now;
     if (stoppedReason != null) return this;
     long staleNanos = settings.staleAfter().toNanos();
-    if (heartbeatAgeNanos() > staleNanos && now - restartedAtNanos > staleNanos) {
+    // Not algod's doing: deliveries waiting for wallets time out by themselves, and runs failing on the
+    // database are already retried by failed(); restarting them too would only add backoff.
+    boolean waitingForWallets = deliveriesInFlight.get() > 0;
+    boolean retryingAfterDatabase = failures > 0 && !lastFailureChain && now - lastFailureNanos < staleNanos;
+    if (heartbeatAgeNanos() > staleNanos && now - restartedAtNanos > staleNanos && !waitingForWallets && !retryingAfterDatabase) {
       restarts++;
       Duration delay = backoff(restarts);
       log.warn("chain listener for {} is STALE: no heartbeat for {} ms (round {}, chain {}, algod {}{}); restart #{} in {} ms",
@@ -496,7 +523,8 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
     else if (lag > settings.followingLag()) state = ListenerStatus.CATCHING_UP;
     else state = ListenerStatus.FOLLOWING;
     String error = stoppedReason != null ? stoppedReason : ListenerStatus.STALE.equals(state) && lastError == null
-        ? "no heartbeat for " + heartbeatAgeNanos() / 1_000_000 + " ms: algod hangs or the chain makes no rounds" : lastError;
+        ? "no heartbeat for " + heartbeatAgeNanos() / 1_000_000 + " ms: " + (deliveriesInFlight.get() > 0
+            ? "tips wait for their wallets to acknowledge them" : "algod hangs or the chain makes no rounds") : lastError;
     return new ListenerStatus(network, round, chain, lag, heartbeatAgeNanos() / 1_000_000, state, gateway.algodUrl(),
         tipsSeen.get(), Math.round(roundsPerSecond * 10) / 10.0, ListenerStatus.FOLLOWING.equals(state) ? null : error);
   }

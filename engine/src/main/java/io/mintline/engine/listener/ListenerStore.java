@@ -36,8 +36,16 @@ final class ListenerStore {
     }
   }
 
-  /** An active TipProxy: payments to {@code appAddress} from {@code sinceRound} on are tips to {@code creator}. */
-  record Watched(String appAddress, String creator, long sinceRound) {}
+  /**
+   * An active TipProxy: payments to {@code appAddress} from {@code sinceRound} on are tips to
+   * {@code creator}. For a tip jar, {@code payee} is the address its Tip events name as creator (the
+   * creator itself, or the EVM address an Algorand creator linked): such a tip is {@code creator}'s.
+   */
+  record Watched(String appAddress, String creator, long sinceRound, String payee) {
+    Watched(String appAddress, String creator, long sinceRound) {
+      this(appAddress, creator, sinceRound, creator);
+    }
+  }
 
   private final DataSource dataSource;
   private final Executor blockingIo;
@@ -141,6 +149,206 @@ final class ListenerStore {
     });
   }
 
+  // ---- EVM tip listeners ----
+
+  /** A handled EVM block: its number, hash and the ids of the tips delivered from it. */
+  record BlockHash(long number, String hash, java.util.List<String> tips) {
+    BlockHash(long number, String hash) {
+      this(number, hash, java.util.List.of());
+    }
+  }
+
+  /** The tips of replaced blocks not delivered again yet (replaced up to block {@code upTo}), and how many were withdrawn. */
+  record Orphans(Set<String> pending, long upTo, long withdrawn) {}
+
+  /** Active tip jars on EVM network {@code evmNetwork}, by contract address: Tip events there from their block on. */
+  CompletionStage<Map<String, Watched>> activeTipJars(String evmNetwork) {
+    return io(c -> {
+      Map<String, Watched> watched = new HashMap<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT contract_address, owner, block_number, tip_payee FROM deployments WHERE status = 'active' AND kind = 'tipjar' "
+              + "AND network = ? AND contract_address IS NOT NULL")) {
+        s.setString(1, evmNetwork);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            String address = r.getString(1).toLowerCase(java.util.Locale.ROOT);
+            String payee = r.getString(4);
+            watched.put(address, new Watched(address, r.getString(2), r.getLong(3), payee == null ? r.getString(2) : payee));
+          }
+        }
+      }
+      return watched;
+    });
+  }
+
+  /** The handled blocks remembered for {@code network} up to {@code upTo}, oldest first; later rows are dropped. */
+  CompletionStage<java.util.List<BlockHash>> recentBlocks(String network, long upTo) {
+    return io(c -> {
+      for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND number > ?")) {
+          s.setString(1, network);
+          s.setLong(2, upTo);
+          s.executeUpdate();
+        }
+      }
+      Map<Long, java.util.List<String>> tips = new HashMap<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT number, tip_id FROM evm_listener_block_tips WHERE network = ?")) {
+        s.setString(1, network);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) tips.computeIfAbsent(r.getLong(1), n -> new java.util.ArrayList<>()).add(r.getString(2));
+        }
+      }
+      java.util.List<BlockHash> blocks = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT number, hash FROM evm_listener_blocks WHERE network = ? ORDER BY number")) {
+        s.setString(1, network);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            long n = r.getLong(1);
+            blocks.add(new BlockHash(n, r.getString(2), java.util.List.copyOf(tips.getOrDefault(n, java.util.List.of()))));
+          }
+        }
+      }
+      return blocks;
+    });
+  }
+
+  /**
+   * Remembers {@code blocks} (with their tips) and forgets those below {@code keepFrom}, drops the
+   * pending orphans among {@code delivered} (the new chain has them again), then moves the watermark
+   * to {@code watermark}, in one transaction: the hashes never run ahead of the watermark.
+   */
+  CompletionStage<Void> handledBlocks(String network, java.util.List<BlockHash> blocks, long keepFrom, long watermark,
+      java.util.Collection<String> delivered) {
+    return transaction(c -> {
+      for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND (number < ? OR number > ?)")) {
+          s.setString(1, network);
+          s.setLong(2, keepFrom);
+          s.setLong(3, blocks.isEmpty() ? watermark : blocks.get(0).number() - 1);
+          s.executeUpdate();
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_block_tips (network, number, tip_id) VALUES (?, ?, ?)")) {
+        int n = 0;
+        for (BlockHash b : blocks) {
+          if (b.number() < keepFrom) continue;
+          for (String tip : new java.util.LinkedHashSet<>(b.tips())) {
+            s.setString(1, network);
+            s.setLong(2, b.number());
+            s.setString(3, tip);
+            s.addBatch();
+            n++;
+          }
+        }
+        if (n > 0) s.executeBatch();
+      }
+      if (!delivered.isEmpty()) {
+        try (PreparedStatement s = c.prepareStatement(
+            "DELETE FROM evm_listener_orphans WHERE network = ? AND tip_id = ? AND status = 'pending'")) {
+          for (String tip : delivered) {
+            s.setString(1, network);
+            s.setString(2, tip);
+            s.addBatch();
+          }
+          s.executeBatch();
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_blocks (network, number, hash) VALUES (?, ?, ?)")) {
+        for (BlockHash b : blocks) {
+          if (b.number() < keepFrom) continue;
+          s.setString(1, network);
+          s.setLong(2, b.number());
+          s.setString(3, b.hash());
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+      setWatermark(c, network, watermark, nowMicros());
+      return null;
+    });
+  }
+
+  /**
+   * A reorganisation: forgets the remembered blocks above {@code fork}, notes {@code orphaned} (the
+   * tips of the replaced blocks, up to block {@code upTo}) as pending and sets the watermark to
+   * {@code fork}, in one transaction.
+   */
+  CompletionStage<Void> backTo(String network, long fork, java.util.Collection<String> orphaned, long upTo) {
+    return transaction(c -> {
+      for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND number > ?")) {
+          s.setString(1, network);
+          s.setLong(2, fork);
+          s.executeUpdate();
+        }
+      }
+      long now = nowMicros();
+      for (String tip : orphaned) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE evm_listener_orphans SET replaced_up_to = ?, status = 'pending', "
+            + "noted_at = ? WHERE network = ? AND tip_id = ?")) {
+          s.setLong(1, upTo);
+          s.setLong(2, now);
+          s.setString(3, network);
+          s.setString(4, tip);
+          if (s.executeUpdate() > 0) continue;
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_orphans (network, tip_id, replaced_up_to, status, noted_at) "
+            + "VALUES (?, ?, ?, 'pending', ?)")) {
+          s.setString(1, network);
+          s.setString(2, tip);
+          s.setLong(3, upTo);
+          s.setLong(4, now);
+          s.executeUpdate();
+        }
+      }
+      setWatermark(c, network, fork, now);
+      return null;
+    });
+  }
+
+  /** The pending orphans of {@code network} and the number withdrawn so far. */
+  CompletionStage<Orphans> orphans(String network) {
+    return io(c -> {
+      Set<String> pending = new HashSet<>();
+      long upTo = -1;
+      long withdrawn = 0;
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT tip_id, replaced_up_to, status FROM evm_listener_orphans WHERE network = ?")) {
+        s.setString(1, network);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            if ("pending".equals(r.getString(3))) {
+              pending.add(r.getString(1));
+              upTo = Math.max(upTo, r.getLong(2));
+            } else {
+              withdrawn++;
+            }
+          }
+        }
+      }
+      return new Orphans(Set.copyOf(pending), upTo, withdrawn);
+    });
+  }
+
+  /** Marks {@code tips} withdrawn: the final chain, read past the blocks that held them, does not have them. */
+  CompletionStage<Void> withdraw(String network, java.util.Collection<String> tips) {
+    return io(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE evm_listener_orphans SET status = 'withdrawn', noted_at = ? WHERE network = ? AND tip_id = ?")) {
+        long now = nowMicros();
+        for (String tip : tips) {
+          s.setLong(1, now);
+          s.setString(2, network);
+          s.setString(3, tip);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+      return null;
+    });
+  }
+
   private interface Work<T> {
     T run(Connection c) throws SQLException;
   }
@@ -154,6 +362,32 @@ final class ListenerStore {
         throw new CompletionException(e);
       }
     }, blockingIo);
+  }
+
+  /** {@code work} in one database transaction: committed when it returns, rolled back when it throws. */
+  private <T> CompletionStage<T> transaction(Work<T> work) {
+    return io(c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static void setWatermark(Connection c, String network, long round, long nowMicros) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("UPDATE listener_watermarks SET round = ?, updated_at = ? WHERE network = ?")) {
+      s.setLong(1, round);
+      s.setLong(2, nowMicros);
+      s.setString(3, network);
+      s.executeUpdate();
+    }
   }
 
   private static long nowMicros() {

@@ -305,9 +305,10 @@ public final class MintingPipeline {
         return CompletableFuture.completedFuture(members);
       }
       String reason = message(error);
-      if (reason.contains("txn dead")) {
-        // The window passed before algod took the bytes (a slow journal, a loaded node): they are in
-        // no block and never will be, so every member signs anew, alone, with the same lease.
+      if (reason.contains("txn dead") || signedByReplacedKey(reason)) {
+        // The window passed before algod took the bytes (a slow journal, a loaded node), or they were
+        // signed by the minting key a rotation just replaced: they are in no block and never will be,
+        // so every member signs anew, alone, with the same lease (and the current key).
         for (Member m : members) {
           m.owner().tell(new NotSubmitted(m.mint().tipTxId(), m.mint().txId(), true));
           pending.remove(m.mint().tipTxId());
@@ -330,6 +331,19 @@ public final class MintingPipeline {
       return CompletableFuture.completedFuture(List.<Member>of());
     }).thenCompose(stage -> stage);
   }
+
+  /**
+   * The chain wants the minting key the account is being (or was just) rekeyed to, and got another:
+   * signed before the rotation ({@code KeyRotation}), sent after. Signed anew the mints go through.
+   * A refusal naming any other key is a wrong key, and stands.
+   */
+  private boolean signedByReplacedKey(String reason) {
+    java.util.regex.Matcher m = AUTHORIZED_BY.matcher(reason);
+    return m.find() && !m.group(1).equals(m.group(2)) && minter.signsOrWillSignWith(m.group(1));
+  }
+
+  private static final java.util.regex.Pattern AUTHORIZED_BY = java.util.regex.Pattern.compile(
+      "should have been authorized by ([A-Z2-7]{58}) but was actually authorized by ([A-Z2-7]{58})");
 
   private CompletionStage<List<Member>> resume(Resume r) {
     StickerMinter.SignedMint mint = new StickerMinter.SignedMint(r.tipTxId(), r.txId(), r.signedBytes(), null, r.firstValid(),

@@ -521,8 +521,10 @@ public final class StickerBook
       offer(new MintingPipeline.NewMint(tip, pending.golden(), alone, pipelineReplies));
       return Effect().noReply();
     }
-    if (s != null && txId == null && rebuilding.contains(tip)) {
-      // A rebuild that could not even be signed (no chain params): offer it again.
+    if (s != null && rebuilding.contains(tip) && !s.txId().equals(txId)) {
+      // The rebuild itself did not get through: it could not be signed (no chain params, no txId)
+      // or its new request was not persisted (a slow or absent database, its own txId). The book
+      // still holds the old request, so nothing else would ever offer this tip again: offer anew.
       offer(new MintingPipeline.NewMint(tip, s.golden(), alone, pipelineReplies));
       return Effect().noReply();
     }

@@ -79,6 +79,13 @@ public final class JournalDatabase implements Extension {
       # Low tag-query latency for projections: the read journal polls for new events this often.
       jdbc-read-journal.refresh-interval = 200ms
       jdbc-read-journal.journal-sequence-retrieval.query-delay = 200ms
+      # The plugins' circuit breakers open after a run of failures (the database is down) and then
+      # fail every call for reset-timeout: Akka's 30 s (journal) and 60 s (snapshot store) kept every
+      # entity that restarted from recovering for up to a minute after the database was back. A call
+      # to a database that is down fails within the pool's connection-timeout anyway; the breakers
+      # only need to shed load between two tries.
+      jdbc-journal.circuit-breaker.reset-timeout = 1s
+      jdbc-snapshot-store.circuit-breaker.reset-timeout = 1s
       """;
 
   /**

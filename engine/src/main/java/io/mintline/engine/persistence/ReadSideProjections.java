@@ -49,6 +49,21 @@ public final class ReadSideProjections {
         system).withGroup(settings.groupSize(), settings.groupWindow()));
   }
 
+  /**
+   * One event at a time, its offset saved after the handler's stage completes (at least once): for
+   * handlers with effects outside the database (a chain transaction) that make a repeat harmless.
+   */
+  public static <E> void atLeastOnceAsync(ActorSystem<?> system, String name, List<String> tags,
+      java.util.function.Supplier<akka.projection.javadsl.Handler<EventEnvelope<E>>> handler) {
+    JournalDatabase database = JournalDatabase.get(system);
+    run(system, name, tags, tag -> JdbcProjection.atLeastOnceAsync(
+        ProjectionId.of(name, tag),
+        EventSourcedProvider.<E>eventsByTag(system, JdbcReadJournal.Identifier(), tag),
+        () -> new PooledJdbcSession(database.dataSource()),
+        handler,
+        system).withSaveOffset(1, java.time.Duration.ZERO));
+  }
+
   /** The tags {@code prefix-0} … {@code prefix-(slices-1)} of a tag-sliced entity. */
   public static List<String> slices(String prefix, int slices) {
     return java.util.stream.IntStream.range(0, slices).mapToObj(i -> prefix + "-" + i).toList();

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *
  * <p>alpakka-slick's Java source takes plain SQL without bind parameters, so every value placed in
  * a query has a strict shape first: the wallet a {@link WalletAddress}, the cursor a {@link After}
- * parsed to a number and an uppercase base32 txid.
+ * parsed to a number and an uppercase base32 txid or an EVM tip id.
  */
 public final class TipReadSide {
 
@@ -29,7 +29,8 @@ public final class TipReadSide {
 
   /** Where a page starts: after this (round, txid, direction). Parsed strictly from its text form. */
   public record After(long round, String txId, TipReceived.Direction direction) {
-    private static final Pattern FORM = Pattern.compile("([0-9]{1,18})\\.([A-Z2-7]{52})\\.([rs])");
+    /** An Algorand txid, or an EVM tip id ({@link TipReceived#evmTipId}): both safe to place in SQL as they are. */
+    private static final Pattern FORM = Pattern.compile("([0-9]{1,18})\\.([A-Z2-7]{52}|evm:[0-9]{1,19}:0x[0-9a-f]{64}:[0-9]{1,6})\\.([rs])");
 
     public String encode() {
       String plain = round + "." + txId + "." + (direction == TipReceived.Direction.SENT ? "s" : "r");

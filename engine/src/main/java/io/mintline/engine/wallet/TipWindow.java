@@ -43,6 +43,18 @@ import scala.collection.immutable.HashMap$;
  * fence: a superseded run sends no write, and a new run reads the watermark only after the writes of
  * earlier runs have landed (WatermarkWritesTest). A delivery without a watermark ({@code w < 0}: tests and benchmarks that
  * deliver by hand) never settles anything: its keys stay, which is exact too.
+ *
+ * <h2>A listener that goes back: EVM reorganisations</h2>
+ * The EVM tip listener counts blocks, and a reorganisation deeper than its confirmations sends it
+ * back to the fork point {@code f}, below watermarks it has already delivered, to read the new
+ * chain; a tip of a replaced block that the new chain includes again comes back under the same id,
+ * possibly in a <em>later</em> block. Its deliveries carry {@code lag} = the listener's reorg window
+ * {@code W}: a key is kept while {@code settled < max(round, w + 1) + W}. The fork is always one
+ * of the last {@code W} blocks the listener remembers, so {@code f ≥ H - W} for {@code H} the highest
+ * watermark it ever delivered, and {@code settled ≤ H}. A re-included tip's first block {@code r0}
+ * is above {@code f}, hence {@code r0 + W > H ≥ settled}: its key is still in the window. A tip never
+ * handled arrives with {@code w ≥ f ≥ H - W}, hence {@code max(round, w + 1) + W > H ≥ settled}: it is
+ * never taken for a duplicate. Each chain has its own window (its own count of rounds or blocks).
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -96,18 +108,36 @@ public final class TipWindow implements CborSerializable {
 
   /** The round below which a delivery of {@code round} carrying watermark {@code w} is settled. */
   public static long keepBelow(long round, long watermark) {
-    return watermark < 0 ? Long.MAX_VALUE : Math.max(round, watermark + 1);
+    return keepBelow(round, watermark, 0);
+  }
+
+  /**
+   * As {@link #keepBelow(long, long)}, {@code lag} rounds later: for a listener that may go back up
+   * to {@code lag} rounds below its highest watermark (an EVM reorganisation, see the class comment).
+   */
+  public static long keepBelow(long round, long watermark, long lag) {
+    return watermark < 0 ? Long.MAX_VALUE : Math.max(round, watermark + 1) + lag;
   }
 
   /** Whether a delivery of {@code key} (in {@code round}, carrying {@code watermark}) was handled before. */
   public boolean handled(String key, long round, long watermark) {
-    return keys.contains(key) || settled >= keepBelow(round, watermark);
+    return handled(key, round, watermark, 0);
+  }
+
+  /** As {@link #handled(String, long, long)} for a listener that may go back {@code lag} rounds. */
+  public boolean handled(String key, long round, long watermark, long lag) {
+    return keys.contains(key) || settled >= keepBelow(round, watermark, lag);
   }
 
   /** The window after handling {@code key}; a main-scan delivery may settle rounds and forget keys. */
-  @SuppressWarnings("unchecked")
   public TipWindow record(String key, long round, long watermark) {
-    long keep = keepBelow(round, watermark);
+    return record(key, round, watermark, 0);
+  }
+
+  /** As {@link #record(String, long, long)} for a listener that may go back {@code lag} rounds. */
+  @SuppressWarnings("unchecked")
+  public TipWindow record(String key, long round, long watermark, long lag) {
+    long keep = keepBelow(round, watermark, lag);
     HashMap<String, Object> next = keys.updated(key, keep);
     long expiry = Math.min(nextExpiry, keep);
     long nowSettled = watermark >= 0 && round > watermark ? Math.max(settled, watermark) : settled;

@@ -44,7 +44,8 @@ import java.util.Set;
  * Events are tagged {@code wallet-<slice>} for the read-side projections.
  *
  * <p>Bounded state: the ledger keeps only the {@link TipWindow} of tips the listener can still
- * deliver again (each delivery carries the listener's watermark); recorded tips live on the read side
+ * deliver again (each delivery carries the listener's watermark), one for Algorand and one per EVM
+ * chain (whose deliveries also carry the EVM listener's reorg window); recorded tips live on the read side
  * ({@link TipProjection}). The state is an immutable value, so a snapshot serialized while the next
  * command runs only sees finished values. Sticker events journalled here before the sticker book
  * existed are still read (and ignored: the stickers table already has them).
@@ -111,6 +112,14 @@ public final class WalletEntity
   /** A deployment of this wallet's TipProxy started (told by the deployment; idempotent). */
   public record DeploymentStarted(String deploymentId, String displayName) implements Command {}
 
+  /**
+   * This wallet's tip jar on EVM network {@code network} is live at {@code tipJar} (mined in block
+   * {@code sinceBlock}), fans tipping {@code payee} there (the wallet itself, or the EVM address an
+   * Algorand creator linked): the wallet is a creator there (told by the deployment; idempotent).
+   */
+  public record TipJarActivated(String deploymentId, String network, String tipJar, long sinceBlock, String displayName,
+      String payee) implements Command {}
+
   /** This wallet's TipProxy is live: the wallet is a creator (told by the deployment; idempotent). */
   public record CreatorActivated(String deploymentId, long appId, String appAddress, String displayName)
       implements Command {}
@@ -118,13 +127,21 @@ public final class WalletEntity
   /**
    * Records {@code tip} on this wallet's {@code direction} side, once per txid; replies after the
    * event is persisted (or at once for a tip already recorded). {@code watermark} is the listener's
-   * persisted watermark when it delivered the tip (-1: not delivered by the listener), see {@link TipWindow}.
+   * persisted watermark when it delivered the tip (-1: not delivered by the listener), see {@link TipWindow};
+   * {@code reorgWindow} how far below its highest watermark the listener may go back (0 on Algorand,
+   * the EVM listener's reorg window: its tip window's lag).
    */
   public record RecordTip(TipReceived tip, TipReceived.Direction direction, boolean belowMinimum, long watermark,
-      ActorRef<TipAck> replyTo) implements Command {
+      long reorgWindow, ActorRef<TipAck> replyTo) implements Command {
     /** A tip delivered outside the listener (tests): it settles no rounds. */
     public RecordTip(TipReceived tip, TipReceived.Direction direction, boolean belowMinimum, ActorRef<TipAck> replyTo) {
-      this(tip, direction, belowMinimum, -1, replyTo);
+      this(tip, direction, belowMinimum, -1, 0, replyTo);
+    }
+
+    /** A tip delivered by a listener that never goes back below its watermark (Algorand). */
+    public RecordTip(TipReceived tip, TipReceived.Direction direction, boolean belowMinimum, long watermark,
+        ActorRef<TipAck> replyTo) {
+      this(tip, direction, belowMinimum, watermark, 0, replyTo);
     }
   }
 
@@ -143,10 +160,20 @@ public final class WalletEntity
     CREATOR
   }
 
-  /** What a wallet looks like from outside. {@code known} is false for a wallet never seen. */
+  /**
+   * What a wallet looks like from outside. {@code known} is false for a wallet never seen;
+   * {@code tipJars} are its live EVM tip jars, one per network at most.
+   */
   public record Summary(
       String address, boolean known, Instant firstSeen, Instant lastSeen, long timesSeen, Role role,
-      String displayName, String deploymentId, Long appId, String appAddress)
+      String displayName, String deploymentId, Long appId, String appAddress, java.util.List<TipJar> tipJars)
+      implements CborSerializable {}
+
+  /**
+   * A creator's live tip jar on one EVM network; fans call {@code tip(payee, memo)} on it, and
+   * {@code payee} withdraws (the creator's EVM address: the wallet itself or the one it linked).
+   */
+  public record TipJar(String network, String address, String deploymentId, long sinceBlock, String payee)
       implements CborSerializable {}
 
   // ---- events ----
@@ -165,12 +192,27 @@ public final class WalletEntity
       implements Event {}
 
   /**
+   * The wallet became a creator on EVM network {@code network} with tip jar {@code tipJar}, tipped at
+   * {@code payee} (null in events written before linked EVM addresses: the wallet itself).
+   */
+  public record BecameEvmCreator(String address, String deploymentId, String network, String tipJar, long sinceBlock,
+      String displayName, Instant at, String payee) implements Event {}
+
+  /**
    * A tip this wallet sent or received; {@code belowMinimum} tips are recorded but earn nothing.
    * {@code counterparty} is the creator for a sent tip and the fan for a received one.
-   * {@code watermark}: the delivery's (0 in events written before it was recorded: settles nothing).
+   * {@code watermark}: the delivery's (0 in events written before it was recorded: settles nothing);
+   * {@code reorgWindow}: its lag (0 in events written before EVM deliveries carried a watermark, whose
+   * watermark is -1: they settle nothing).
    */
   public record TipRecorded(String address, String tipTxId, TipReceived.Direction direction, long round, byte[] blockSeed,
-      String fan, String creator, long amount, boolean belowMinimum, Instant at, long watermark) implements Event {}
+      String fan, String creator, long amount, boolean belowMinimum, Instant at, long watermark, long reorgWindow)
+      implements Event {
+    public TipRecorded(String address, String tipTxId, TipReceived.Direction direction, long round, byte[] blockSeed,
+        String fan, String creator, long amount, boolean belowMinimum, Instant at, long watermark) {
+      this(address, tipTxId, direction, round, blockSeed, fan, creator, amount, belowMinimum, at, watermark, 0);
+    }
+  }
 
   /** Journalled here before the sticker book existed; read, and ignored. */
   public record MintRequested(String address, String tipTxId, long tipRound, byte[] blockSeed, String creator,
@@ -190,42 +232,87 @@ public final class WalletEntity
 
   /**
    * The wallet's state; {@code firstSeen} is null until the wallet is first seen. Immutable:
-   * {@code tips} is a persistent value (see {@link TipWindow}).
+   * {@code tips} (Algorand) and each of {@code evmTips} (one per EVM chain id, each counting its own
+   * blocks) are persistent values (see {@link TipWindow}).
    */
   public record State(
       Instant firstSeen, Instant lastSeen, long timesSeen, Role role, String displayName, String deploymentId,
-      Long appId, String appAddress, TipWindow tips) implements CborSerializable {
-    public static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null, TipWindow.EMPTY);
+      Long appId, String appAddress, TipWindow tips, java.util.List<TipJar> tipJars,
+      java.util.Map<String, TipWindow> evmTips) implements CborSerializable {
+    public static final State EMPTY = new State(null, null, 0, Role.FAN, null, null, null, null, TipWindow.EMPTY, java.util.List.of(),
+        java.util.Map.of());
 
     public State {
       // A snapshot written before the tip window existed has none (its tip keys are not read).
       if (tips == null) tips = TipWindow.EMPTY;
       if (role == null) role = Role.FAN;
+      // Nor one written before EVM tip jars.
+      tipJars = tipJars == null ? java.util.List.of() : java.util.List.copyOf(tipJars);
+      // Before EVM windows, EVM tip keys were in tips (and stay there: they never settle).
+      evmTips = evmTips == null ? java.util.Map.of() : java.util.Map.copyOf(evmTips);
     }
 
     State seen(Instant at) {
       return new State(firstSeen == null ? at : firstSeen, at, timesSeen + 1, role, displayName, deploymentId, appId, appAddress,
-          tips);
+          tips, tipJars, evmTips);
     }
 
     State creatorRequested(CreatorRequested e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
-          e.displayName(), e.deploymentId(), appId, appAddress, tips);
+          e.displayName(), e.deploymentId(), appId, appAddress, tips, tipJars, evmTips);
     }
 
     State becameCreator(BecameCreator e) {
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen,
-          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), tips);
+          Role.CREATOR, e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), tips, tipJars, evmTips);
     }
 
-    boolean hasTip(TipReceived tip, TipReceived.Direction direction, long watermark) {
-      return tips.handled(tipKey(tip.tipTxId(), direction), tip.round(), watermark);
+    State becameEvmCreator(BecameEvmCreator e) {
+      java.util.List<TipJar> jars = new java.util.ArrayList<>();
+      for (TipJar j : tipJars) if (!j.network().equals(e.network())) jars.add(j);
+      jars.add(new TipJar(e.network(), e.tipJar(), e.deploymentId(), e.sinceBlock(), e.payee() == null ? e.address() : e.payee()));
+      return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen,
+          Role.CREATOR, displayName == null ? e.displayName() : displayName, deploymentId, appId, appAddress, tips, jars, evmTips);
+    }
+
+    java.util.Optional<TipJar> tipJar(String network) {
+      return tipJars.stream().filter(j -> j.network().equals(network)).findFirst();
+    }
+
+    boolean hasTip(TipReceived tip, TipReceived.Direction direction, long watermark, long reorgWindow) {
+      String key = tipKey(tip.tipTxId(), direction);
+      if (!TipReceived.evm(tip.tipTxId())) return tips.handled(key, tip.round(), watermark);
+      // An EVM tip recorded before EVM windows is a key of tips (never settled there).
+      return tips.handled(key, tip.round(), -1)
+          || evmTips.getOrDefault(chainKey(tip.tipTxId()), TipWindow.EMPTY).handled(key, tip.round(), watermark, reorgWindow);
     }
 
     /** The state after a tip is recorded (as the event handler does). */
     public State tipRecorded(TipRecorded e) {
+      String key = tipKey(e.tipTxId(), e.direction());
+      TipWindow algorand = tips;
+      java.util.Map<String, TipWindow> evm = evmTips;
+      if (TipReceived.evm(e.tipTxId()) && e.watermark() >= 0) {
+        // Delivered with a watermark: the chain's own window. Earlier EVM events (-1) stay keys of tips, as they were.
+        String chain = chainKey(e.tipTxId());
+        java.util.Map<String, TipWindow> next = new java.util.HashMap<>(evmTips);
+        next.put(chain, evmTips.getOrDefault(chain, TipWindow.EMPTY).record(key, e.round(), e.watermark(), e.reorgWindow()));
+        evm = next;
+      } else {
+        algorand = tips.record(key, e.round(), e.watermark());
+      }
       return new State(firstSeen == null ? e.at() : firstSeen, lastSeen == null ? e.at() : lastSeen, timesSeen, role,
-          displayName, deploymentId, appId, appAddress, tips.record(tipKey(e.tipTxId(), e.direction()), e.round(), e.watermark()));
+          displayName, deploymentId, appId, appAddress, algorand, tipJars, evm);
+    }
+
+    /** The EVM tips remembered for de-duplication, over every EVM chain. */
+    public int evmTipKeys() {
+      return evmTips.values().stream().mapToInt(TipWindow::size).sum();
+    }
+
+    /** {@code evm:<chainId>} of an EVM tip id {@code evm:<chainId>:<txHash>:<n>}: one window per chain. */
+    private static String chainKey(String tipTxId) {
+      return tipTxId.substring(0, tipTxId.indexOf(':', TipReceived.EVM_PREFIX.length()));
     }
 
     private static String tipKey(String tipTxId, TipReceived.Direction direction) {
@@ -234,7 +321,7 @@ public final class WalletEntity
 
     Summary summary(String address) {
       return new Summary(address, firstSeen != null, firstSeen, lastSeen, timesSeen, role, displayName, deploymentId,
-          appId, appAddress);
+          appId, appAddress, tipJars);
     }
   }
 
@@ -271,6 +358,7 @@ public final class WalletEntity
         .onCommand(GetWallet.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.summary(address)))
         .onCommand(DeploymentStarted.class, this::onDeploymentStarted)
         .onCommand(CreatorActivated.class, this::onCreatorActivated)
+        .onCommand(TipJarActivated.class, this::onTipJarActivated)
         .onCommand(RecordTip.class, this::onRecordTip)
         .onCommand(StickerAnswer.class, (state, cmd) -> {
           answerTip(cmd);
@@ -291,6 +379,13 @@ public final class WalletEntity
         .thenNoReply();
   }
 
+  private ReplyEffect<Event, State> onTipJarActivated(State state, TipJarActivated cmd) {
+    var known = state.tipJar(cmd.network());
+    if (known.isPresent() && known.get().address().equalsIgnoreCase(cmd.tipJar())) return Effect().noReply();
+    return Effect().persist(new BecameEvmCreator(address, cmd.deploymentId(), cmd.network(), cmd.tipJar(), cmd.sinceBlock(),
+        cmd.displayName(), clock.instant(), cmd.payee())).thenNoReply();
+  }
+
   /**
    * A tip on one side of this wallet. A sent tip that earns a sticker is acknowledged after the
    * sticker book took it; a repeat of one is handed over again (the book answers a duplicate, or takes
@@ -298,15 +393,17 @@ public final class WalletEntity
    */
   private ReplyEffect<Event, State> onRecordTip(State state, RecordTip cmd) {
     TipReceived tip = cmd.tip();
-    boolean earnsSticker = stickers != null && cmd.direction() == TipReceived.Direction.SENT && !cmd.belowMinimum();
-    boolean recorded = state.hasTip(tip, cmd.direction(), cmd.watermark());
+    // An EVM tip's sticker is an ERC-5192 token, minted from the journal by EvmStickerMinter, not by the book.
+    boolean earnsSticker = stickers != null && cmd.direction() == TipReceived.Direction.SENT && !cmd.belowMinimum()
+        && !TipReceived.evm(tip.tipTxId());
+    boolean recorded = state.hasTip(tip, cmd.direction(), cmd.watermark(), cmd.reorgWindow());
     if (recorded && !earnsSticker) return Effect().reply(cmd.replyTo(), new TipAck(tip.tipTxId(), cmd.direction(), true));
     if (recorded) {
       handOver(cmd, true);
       return Effect().noReply();
     }
     TipRecorded event = new TipRecorded(address, tip.tipTxId(), cmd.direction(), tip.round(), tip.blockSeed(), tip.fan(),
-        tip.creator(), tip.amount(), cmd.belowMinimum(), clock.instant(), cmd.watermark());
+        tip.creator(), tip.amount(), cmd.belowMinimum(), clock.instant(), cmd.watermark(), cmd.reorgWindow());
     if (!earnsSticker) {
       return Effect().persist(event).thenReply(cmd.replyTo(), next -> new TipAck(tip.tipTxId(), cmd.direction(), false));
     }
@@ -351,6 +448,7 @@ public final class WalletEntity
         .onEvent(Seen.class, (state, event) -> state.seen(event.at()))
         .onEvent(CreatorRequested.class, State::creatorRequested)
         .onEvent(BecameCreator.class, State::becameCreator)
+        .onEvent(BecameEvmCreator.class, State::becameEvmCreator)
         .onEvent(TipRecorded.class, State::tipRecorded)
         // Sticker events of journals written before the sticker book: the stickers table has them.
         .onEvent(MintRequested.class, (state, event) -> state)

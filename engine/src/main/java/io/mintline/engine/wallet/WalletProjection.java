@@ -45,6 +45,10 @@ public final class WalletProjection extends JdbcHandler<List<EventEnvelope<Walle
       ensureRow(c, e.address(), e.at());
       exec(c, "UPDATE wallets SET role = 'creator', display_name = ?, deployment_id = ?, app_id = ?, app_address = ? WHERE address = ?",
           e.displayName(), e.deploymentId(), e.appId(), e.appAddress(), e.address());
+    } else if (event instanceof WalletEntity.BecameEvmCreator e) {
+      ensureRow(c, e.address(), e.at());
+      exec(c, "UPDATE wallets SET role = 'creator', display_name = COALESCE(display_name, ?) WHERE address = ?",
+          e.displayName(), e.address());
     }
   }
 

@@ -120,6 +120,28 @@ class EvmDeploymentTest {
     return Keys.toChecksumAddress(org.web3j.crypto.ContractUtils.generateContractAddress(signer.address(), BigInteger.ZERO));
   }
 
+  String contractAddress(long nonce) {
+    return Keys.toChecksumAddress(org.web3j.crypto.ContractUtils.generateContractAddress(signer.address(), BigInteger.valueOf(nonce)));
+  }
+
+  void awaitKnown(String txHash) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!control.knows(txHash).toCompletableFuture().get(30, TimeUnit.SECONDS)) {
+      assertTrue(System.nanoTime() < deadline, txHash + " never reached the node");
+      Thread.sleep(50);
+    }
+  }
+
+  /** Restarts ganache on its port and chain database: the chain stays, the pool (in memory) is lost. */
+  void dropPool() throws Exception {
+    int port = ganache.port();
+    ganache.close();
+    Path root = NodeToolchain.require("ganache");
+    ganache = LocalEvmNode.start("node", root.resolve("node_modules"), CHAIN_ID, LocalEvmNode.Mining.MANUAL,
+        dataDir.resolve("chain"), port);
+    rpc("evm_setAccountBalance", signer.address(), "0x" + BigInteger.TEN.pow(24).toString(16));
+  }
+
   long minedNonce() throws Exception {
     return control.minedNonce(signer.address()).toCompletableFuture().get(30, TimeUnit.SECONDS).longValueExact();
   }
@@ -128,8 +150,9 @@ class EvmDeploymentTest {
    * What this can show on ganache 7.9: a transaction not mined within {@code replace-after} is
    * replaced at the same nonce with fees raised by at least 10 %, every hash is kept, and the
    * deployment ends active at the nonce's address. What it cannot: that only one of them is mined —
-   * ganache's pool keeps both and its miner executes both (it skips the nonce check; see
-   * docs/ARCHITECTURE.md), where a real node replaces the first.
+   * at nonce 0 ganache gives the replacement the next nonce and executes both (it reads a raw
+   * transaction's nonce 0 as "no nonce"; see docs/ARCHITECTURE.md), where a real node replaces the
+   * first.
    */
   @Test
   void aTransactionNotMinedInTimeIsReplacedAtTheSameNonceWithBumpedFees() throws Exception {
@@ -158,6 +181,319 @@ class EvmDeploymentTest {
       assertTrue(active.evm().txHashes().containsAll(replaced.evm().txHashes()), "every hash is kept: " + active.evm());
       assertEquals(active.evm().txHashes().size(), signatures.size(), "every signature recorded: " + signatures);
       assertTrue(signatures.get(0).startsWith("deploy:" + signer.address() + " deploy:" + id + " 0x"), signatures.get(0));
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
+
+  /**
+   * A pooled transaction lost by the node (ganache restarted on the same chain database: its pool
+   * lives in memory only) is noticed as dropped, replaced at the same nonce with fees raised by at
+   * least 10 %, and mined once: one contract at the nonce's address, the account's nonce used once,
+   * the replacement's hash the one mined and the original unknown to the chain.
+   */
+  @Test
+  void aTransactionDroppedFromThePoolIsReplacedWithBumpedFeesAndMinedOnce() throws Exception {
+    // replace-after far away: what replaces the transaction here is that it was dropped.
+    chain(LocalEvmNode.Mining.MANUAL, 1, Duration.ofMinutes(10));
+    ActorSystem<Void> system = TestSystems.start(TestDatabases.h2(dataDir));
+    try {
+      init(system, DeploymentHooks.NONE);
+      String id = DeploymentId.of(OWNER, "dropped");
+      request(system, id);
+      DeploymentEntity.Summary first = await(system, id, s -> s.evm() != null && s.evm().txHashes().size() == 1);
+      String original = first.evm().txHashes().get(0);
+      awaitKnown(original);
+
+      dropPool();
+      assertFalse(control.knows(original).toCompletableFuture().get(30, TimeUnit.SECONDS),
+          "the restarted node must have lost its pool, else nothing was dropped");
+      assertEquals(0, minedNonce(), "the chain kept its state and nothing was mined");
+
+      DeploymentEntity.Summary replaced = await(system, id, s -> s.evm().txHashes().size() >= 2);
+      assertEquals(2, replaced.evm().txHashes().size(), "one replacement: " + replaced.evm().txHashes());
+      assertEquals(first.evm().nonce(), replaced.evm().nonce(), "a replacement keeps the nonce");
+      assertTrue(replaced.evm().maxFeePerGas() * 10 >= first.evm().maxFeePerGas() * 11,
+          "fees bumped by at least 10 %: " + first.evm().maxFeePerGas() + " -> " + replaced.evm().maxFeePerGas());
+      assertTrue(replaced.evm().maxPriorityFeePerGas() * 10 >= first.evm().maxPriorityFeePerGas() * 11);
+      String replacement = replaced.evm().txHashes().get(1);
+      awaitKnown(replacement);
+      rpc("evm_mine");
+
+      DeploymentEntity.Summary active = await(system, id, s -> s.status() == DeploymentEntity.Status.ACTIVE);
+      assertEquals(replacement, active.txId(), "the replacement is the transaction mined");
+      assertEquals(firstContractAddress(), active.evm().contractAddress());
+      Thread.sleep(500);
+      assertEquals(1, minedNonce(), "the nonce is used once: one transaction of the signer mined");
+      assertEquals(RUNTIME, control.code(firstContractAddress()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertEquals("0x", control.code(contractAddress(1)).toCompletableFuture().get(30, TimeUnit.SECONDS),
+          "no second contract");
+      assertTrue(control.receipt(replacement).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow().succeeded());
+      assertTrue(control.receipt(original).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty(), "the original is never mined");
+      assertFalse(control.knows(original).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertEquals(List.of(original, replacement), active.evm().txHashes(), "both hashes are kept");
+      assertEquals(2, signatures.size(), "both signatures recorded: " + signatures);
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
+
+  /**
+   * Nonce 0 dropped while 1 and 2 are still pending (the node restarted and lost its pool; the
+   * later two came back from another node's pool, as peers re-broadcast): 1 and 2 wait behind the
+   * gap and are not replaced; 0 is refilled by its own deployment at bumped fees; all three are
+   * mined, the signer's nonces 0, 1, 2 used once each, no gap.
+   */
+  @Test
+  void aDroppedNonceWithLaterOnesStillPendingIsRefilledAndAllAreMinedGapless() throws Exception {
+    chain(LocalEvmNode.Mining.MANUAL, 1, Duration.ofMinutes(10));
+    Config db = TestDatabases.h2(dataDir);
+    ActorSystem<Void> system = TestSystems.start(db);
+    try {
+      init(system, DeploymentHooks.NONE);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String id = DeploymentId.of(OWNER, "refill-" + i);
+        ids.add(id);
+        request(system, id);
+        DeploymentEntity.Summary s = await(system, id, x -> x.evm() != null && x.evm().nonce() != null);
+        assertEquals((long) i, s.evm().nonce());
+        awaitKnown(s.evm().txHashes().get(0));
+      }
+      List<String> laterRaw = List.of(rawTx(system, ids.get(1)), rawTx(system, ids.get(2)));
+      String dropped = get(system, ids.get(0)).evm().txHashes().get(0);
+
+      dropPool();
+      for (int i = 0; i < 2; i++) {
+        String hash = get(system, ids.get(i + 1)).evm().txHashes().get(0);
+        assertEquals(hash, control.sendRaw(laterRaw.get(i), hash).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      }
+      assertFalse(control.knows(dropped).toCompletableFuture().get(30, TimeUnit.SECONDS), "nonce 0's transaction is gone");
+
+      DeploymentEntity.Summary refilled = await(system, ids.get(0), s -> s.evm().txHashes().size() >= 2);
+      awaitKnown(refilled.evm().txHashes().get(1));
+      rpc("evm_mine");
+      for (int i = 0; i < 3; i++) {
+        DeploymentEntity.Summary active = await(system, ids.get(i), s -> s.status() == DeploymentEntity.Status.ACTIVE);
+        assertEquals(contractAddress(i), active.evm().contractAddress(), "deployment " + i + " at its own nonce");
+        assertEquals(RUNTIME, control.code(active.evm().contractAddress()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+        assertEquals(i == 0 ? 2 : 1, active.evm().txHashes().size(),
+            "only the dropped one is replaced; the pending ones wait: " + active.evm().txHashes());
+      }
+      Thread.sleep(500);
+      assertEquals(3, minedNonce(), "nonces 0, 1, 2 used once each, no gap");
+      assertEquals("0x", control.code(contractAddress(3)).toCompletableFuture().get(30, TimeUnit.SECONDS), "no fourth contract");
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
+
+  /** The raw signed creation a deployment saved (its EvmSubmitted event, read from the journal). */
+  static String rawTx(ActorSystem<?> system, String id) throws Exception {
+    akka.persistence.jdbc.query.javadsl.JdbcReadJournal journal = akka.persistence.query.PersistenceQuery.get(system)
+        .getReadJournalFor(akka.persistence.jdbc.query.javadsl.JdbcReadJournal.class,
+            akka.persistence.jdbc.query.javadsl.JdbcReadJournal.Identifier());
+    return journal.currentEventsByPersistenceId(
+            akka.persistence.typed.PersistenceId.of(DeploymentEntity.ENTITY_KEY.name(), id).id(), 0L, Long.MAX_VALUE)
+        .map(envelope -> envelope.event())
+        .filter(e -> e instanceof DeploymentEntity.EvmSubmitted)
+        .map(e -> ((DeploymentEntity.EvmSubmitted) e).rawTx())
+        .runWith(akka.stream.javadsl.Sink.head(), system)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A deployment that fails for good after its nonce was reserved leaves a gap that later
+   * transactions of the signer wait behind. The nonce comes back to the nonce manager, the
+   * deployment waiting behind it fills it with a transfer of nothing, and every later deployment is
+   * mined: the signer's nonces used without a gap, each deployment's contract at its own nonce.
+   */
+  @Test
+  void aGapLeftByADeploymentThatFailedBeforeItsTransactionReachedTheChainIsFilledAndLaterOnesAreMined() throws Exception {
+    chain(LocalEvmNode.Mining.INSTANT, 1, Duration.ofSeconds(2));
+    String failing = DeploymentId.of(OWNER, "gap-0");
+    CompletableFuture<Void> failingGoesOn = new CompletableFuture<>();
+    CountDownLatch failingSigned = new CountDownLatch(1);
+    DeploymentHooks hooks = (deploymentId, at) -> {
+      if (!deploymentId.equals(failing) || at != DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED) {
+        return CompletableFuture.completedFuture(null);
+      }
+      failingSigned.countDown();
+      return failingGoesOn;
+    };
+    ActorSystem<Void> system = TestSystems.start(TestDatabases.h2(dataDir));
+    try {
+      init(system, hooks);
+      request(system, failing);
+      assertTrue(failingSigned.await(30, TimeUnit.SECONDS), "the first deployment never signed");
+      assertEquals(0L, get(system, failing).evm().nonce());
+      List<String> later = List.of(DeploymentId.of(OWNER, "gap-1"), DeploymentId.of(OWNER, "gap-2"));
+      for (int i = 0; i < later.size(); i++) {
+        request(system, later.get(i));
+        long nonce = i + 1;
+        DeploymentEntity.Summary s = await(system, later.get(i), x -> x.evm() != null && x.evm().nonce() != null);
+        assertEquals(nonce, s.evm().nonce());
+        awaitKnown(s.evm().txHashes().get(0));
+      }
+      Thread.sleep(500);
+      assertEquals(0, minedNonce(), "nonces 1 and 2 wait behind nonce 0");
+      // The first deployment's transaction never reaches the chain: it fails for good.
+      failingGoesOn.completeExceptionally(new io.mintline.deploy.algorand.ChainException(
+          io.mintline.deploy.algorand.ChainException.Kind.REJECTED, "refused before sending (test)", null));
+
+      for (int i = 0; i < later.size(); i++) {
+        DeploymentEntity.Summary active = await(system, later.get(i), s -> s.status() == DeploymentEntity.Status.ACTIVE);
+        assertEquals(contractAddress(i + 1), active.evm().contractAddress(), "deployment " + i + " at its own nonce");
+        assertEquals(RUNTIME, control.code(active.evm().contractAddress()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(DeploymentEntity.Status.FAILED, get(system, failing).status());
+      Thread.sleep(500);
+      assertEquals(3, minedNonce(), "nonces 0, 1 and 2 used, once each, no gap");
+      assertEquals("0x", control.code(contractAddress(0)).toCompletableFuture().get(30, TimeUnit.SECONDS),
+          "nonce 0 created nothing: the failed deployment has no contract");
+      List<String> fills = signatures.stream().filter(x -> x.contains(" nonce-fill:dev:0 ")).toList();
+      assertEquals(1, fills.size(), "one filler signed for nonce 0: " + signatures);
+      String fillHash = fills.get(0).substring(fills.get(0).lastIndexOf(' ') + 1);
+      EvmGateway.Receipt fill = control.receipt(fillHash).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
+      assertTrue(fill.succeeded() && fill.contractAddress() == null, "the filler is a plain transfer: " + fill);
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
+
+  /**
+   * A stream of deployments from one signer on ganache with instamine, {@link #IN_FLIGHT} at a
+   * time (the next requested as one becomes active, as EvmDeployBench does): all are active within
+   * {@link #CONCURRENT_DEADLINE} — far below {@code replace-after} (10 min here), so none waited
+   * for a replacement — with the signer's nonces used without a gap, one transaction per
+   * deployment and one contract at each nonce. Ganache files a transaction that arrives while the
+   * signer's previous one is being mined as a future one and never promotes it; before such a
+   * transaction was sent again once its nonce is next (EvmDeploymentChain.REBROADCAST_GRACE), the
+   * stream stalled there until replace-after.
+   */
+  @Test
+  void concurrentDeploymentsFromOneSignerAreAllActiveInSecondsWithGaplessNonces() throws Exception {
+    chain(LocalEvmNode.Mining.INSTANT, 1, Duration.ofMinutes(10));
+    ActorSystem<Void> system = TestSystems.start(TestDatabases.h2(dataDir));
+    try {
+      init(system, DeploymentHooks.NONE);
+      String warmUp = DeploymentId.of(OWNER, "concurrent-warm-up"); // the shard and the nonce manager started
+      request(system, warmUp);
+      await(system, warmUp, s -> s.status() == DeploymentEntity.Status.ACTIVE);
+      int count = 40;
+      List<String> ids = new ArrayList<>();
+      java.util.Set<String> inFlight = new java.util.LinkedHashSet<>();
+      Map<String, DeploymentEntity.Summary> active = new LinkedHashMap<>();
+      long started = System.nanoTime();
+      long deadline = started + CONCURRENT_DEADLINE.toNanos();
+      while (active.size() < count) {
+        while (inFlight.size() < IN_FLIGHT && ids.size() < count) {
+          String id = DeploymentId.of(OWNER, "concurrent-" + ids.size());
+          ids.add(id);
+          inFlight.add(id);
+          assertTrue(request(system, id).created());
+        }
+        for (String id : List.copyOf(inFlight)) {
+          DeploymentEntity.Summary s = get(system, id);
+          assertNotEquals(DeploymentEntity.Status.FAILED, s.status(), String.valueOf(s));
+          if (s.status() == DeploymentEntity.Status.ACTIVE) {
+            active.put(id, s);
+            inFlight.remove(id);
+          }
+        }
+        if (active.size() < count && System.nanoTime() > deadline) {
+          List<String> waiting = new ArrayList<>();
+          for (String id : inFlight) {
+            DeploymentEntity.Summary s = get(system, id);
+            waiting.add(s.status().wire() + " at nonce " + s.evm().nonce());
+          }
+          fail(active.size() + " of " + count + " deployments active after " + CONCURRENT_DEADLINE.toSeconds() + " s; in flight: "
+              + waiting + "; mined nonce " + minedNonce() + "; txpool_content " + rpc("txpool_content"));
+        }
+        Thread.sleep(20);
+      }
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      System.out.println(count + " deployments from one signer, " + IN_FLIGHT + " in flight, active in " + tookMs + " ms");
+
+      java.util.TreeSet<Long> nonces = new java.util.TreeSet<>();
+      for (DeploymentEntity.Summary s : active.values()) {
+        long nonce = s.evm().nonce();
+        nonces.add(nonce);
+        assertEquals(contractAddress(nonce), s.evm().contractAddress(), "each deployment's contract at its own nonce");
+        assertEquals(1, s.evm().txHashes().size(), "sent, never replaced: " + s.evm().txHashes());
+        assertEquals(RUNTIME, control.code(s.evm().contractAddress()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(count, nonces.size(), "every deployment its own nonce: " + nonces);
+      assertEquals(1L, nonces.first(), "after the warm-up's nonce 0");
+      assertEquals((long) count, nonces.last(), "no gap: " + nonces);
+      Thread.sleep(500);
+      assertEquals(count + 1, minedNonce(), "the signer's nonces 0.." + count + " used once each");
+      assertEquals("0x", control.code(contractAddress(count + 1)).toCompletableFuture().get(30, TimeUnit.SECONDS),
+          "nothing executed twice");
+      assertEquals(count + 1, signatures.size(), "one signature per deployment, no replacement or filler: " + signatures);
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
+
+  /**
+   * How long the stream may take on this shared two-core machine; on a quiet one it takes seconds.
+   * Before the fix a stalled deployment waited for replace-after (10 min).
+   */
+  static final Duration CONCURRENT_DEADLINE = Duration.ofSeconds(60);
+  /** Deployments in flight at once: more than one, as the benchmark that stalled had (4 and 10). */
+  static final int IN_FLIGHT = 6;
+
+  /**
+   * The stuck state itself, made deterministic: the node holds a deployment's transaction as a
+   * future one (queued behind nonce 1, which another deployment reserved but has not sent), then the
+   * account's nonce becomes the transaction's without anything promoting it ({@code
+   * evm_setAccountNonce}: ganache moves the nonce and mines an empty block, as the block of a
+   * transaction it executed while this one arrived does). The deployment sends it again and is
+   * active in seconds, long before replace-after (10 min), mined once.
+   */
+  @Test
+  void aTransactionHeldQueuedWhenItsNonceIsNextIsSentAgainAndMinedOnce() throws Exception {
+    chain(LocalEvmNode.Mining.INSTANT, 1, Duration.ofMinutes(10));
+    String holding = DeploymentId.of(OWNER, "queued-1");
+    CountDownLatch holdingSigned = new CountDownLatch(1);
+    DeploymentHooks hooks = (deploymentId, at) -> {
+      if (!deploymentId.equals(holding) || at != DeploymentHooks.Checkpoint.SUBMITTED_PERSISTED) {
+        return CompletableFuture.completedFuture(null);
+      }
+      holdingSigned.countDown();
+      return new CompletableFuture<>(); // reserved nonce 1, never sends
+    };
+    ActorSystem<Void> system = TestSystems.start(TestDatabases.h2(dataDir));
+    try {
+      init(system, hooks);
+      String first = DeploymentId.of(OWNER, "queued-0");
+      request(system, first);
+      await(system, first, s -> s.status() == DeploymentEntity.Status.ACTIVE);
+      request(system, holding);
+      assertTrue(holdingSigned.await(30, TimeUnit.SECONDS), "the holding deployment never signed");
+      String queued = DeploymentId.of(OWNER, "queued-2");
+      request(system, queued);
+      DeploymentEntity.Summary sent = await(system, queued, x -> x.evm() != null && x.evm().nonce() != null);
+      assertEquals(2L, sent.evm().nonce());
+      String hash = sent.evm().txHashes().get(0);
+      awaitKnown(hash);
+      String pool = String.valueOf(rpc("txpool_content"));
+      assertTrue(pool.contains(hash.toLowerCase(java.util.Locale.ROOT)) && pool.matches("(?s).*queued=\\{.*" + hash + ".*"),
+          "the node holds nonce 2 as a future transaction: " + pool);
+
+      rpc("evm_setAccountNonce", signer.address(), "0x2");
+      assertEquals(2, minedNonce(), "nonce 2 is the account's next");
+      long at = System.nanoTime();
+      DeploymentEntity.Summary active = await(system, queued, s -> s.status() == DeploymentEntity.Status.ACTIVE);
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at);
+      assertTrue(tookMs < 15_000, "active " + tookMs + " ms after its nonce became next");
+      assertEquals(contractAddress(2), active.evm().contractAddress());
+      assertEquals(List.of(hash), active.evm().txHashes(), "sent again, not replaced");
+      assertEquals(RUNTIME, control.code(active.evm().contractAddress()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+      Thread.sleep(500);
+      assertEquals(3, minedNonce(), "mined once");
+      assertEquals("0x", control.code(contractAddress(3)).toCompletableFuture().get(30, TimeUnit.SECONDS), "nothing executed twice");
     } finally {
       TestSystems.stop(system);
     }

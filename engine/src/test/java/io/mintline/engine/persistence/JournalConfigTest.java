@@ -22,6 +22,15 @@ class JournalConfigTest {
   }
 
   @Test
+  void thePluginsCircuitBreakersRetryWithinASecondOnceTheyOpen() {
+    Config akka = JournalDatabase.akkaConfig(MintlineSettings.load(ConfigFactory.load()).database())
+        .withFallback(ConfigFactory.load()).resolve();
+    // Akka's 30 s and 60 s kept entities from recovering for a minute after PostgreSQL was back (DatabaseRestartTest).
+    assertEquals(java.time.Duration.ofSeconds(1), akka.getDuration("jdbc-journal.circuit-breaker.reset-timeout"));
+    assertEquals(java.time.Duration.ofSeconds(1), akka.getDuration("jdbc-snapshot-store.circuit-breaker.reset-timeout"));
+  }
+
+  @Test
   void aWriteQueueTooSmallToBeUsefulIsRefusedAtStart() {
     Config tiny = ConfigFactory.parseString("mintline.db.journal-write-buffer = 10").withFallback(ConfigFactory.load());
     SettingsException e = assertThrows(SettingsException.class, () -> MintlineSettings.load(tiny));

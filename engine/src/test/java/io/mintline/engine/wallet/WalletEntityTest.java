@@ -124,4 +124,55 @@ class WalletEntityTest {
     assertFalse(sent.reply().duplicate());
     assertEquals(1, sent.events().size());
   }
+
+  private static TipReceived evmTip(long chainId, int i, long block) {
+    return new TipReceived(TipReceived.evmTipId(chainId, String.format("0x%064x", i), 0), block, new byte[32], OTHER_ADDRESS, ADDRESS,
+        1_000);
+  }
+
+  private WalletEntity.TipAck deliver(TipReceived tip, long watermark, long reorgWindow) {
+    return kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, false, watermark,
+        reorgWindow, r)).reply();
+  }
+
+  /**
+   * EVM deliveries carry the listener's watermark and its reorg window: the wallet forgets an EVM tip
+   * once the chain is read a reorg window past it, so 5,000 tips leave a few dozen keys (and none of
+   * the Algorand window's), through a restart; every repeat the listener can still send is a duplicate.
+   */
+  @Test
+  void evmTipKeysStayBoundedByTheWatermarkAndTheReorgWindow() {
+    int window = 12;
+    for (int i = 1; i <= 5_000; i++) {
+      // One tip per block; the watermark is the block before (a main-scan delivery).
+      assertFalse(deliver(evmTip(31337, i, 100 + i), 99 + i, window).duplicate());
+    }
+    WalletEntity.State state = kit.getState();
+    assertTrue(state.evmTipKeys() <= window + 2, "EVM keys kept: " + state.evmTipKeys());
+    assertEquals(0, state.tips().size(), "EVM tips are not in the Algorand window");
+    kit.restart();
+    assertEquals(state.evmTipKeys(), kit.getState().evmTipKeys());
+    // A redelivery after a crash (same block, the watermark the listener had persisted), old or recent: a duplicate.
+    assertTrue(deliver(evmTip(31337, 5_000, 5_100), 5_095, window).duplicate());
+    assertTrue(deliver(evmTip(31337, 10, 110), 109, window).duplicate());
+    // Another chain counts its own blocks: its tip at a low block number is new.
+    assertFalse(deliver(evmTip(8453, 10, 110), 109, window).duplicate());
+  }
+
+  /**
+   * A reorganisation sends the EVM listener back to a fork point below watermarks it already
+   * delivered, and a replaced block's tip can come back in a later block of the new chain: still a
+   * duplicate. A tip first seen in the new chain is new.
+   */
+  @Test
+  void aTipReincludedInALaterBlockAfterAReorganisationIsADuplicate() {
+    int window = 12;
+    for (int i = 1; i <= 30; i++) assertFalse(deliver(evmTip(31337, i, 100 + i), 99 + i, window).duplicate());
+    // Blocks 125..130 are replaced (fork at 124, within the window); tip 27 (block 127) is mined again in block 133.
+    assertTrue(deliver(evmTip(31337, 27, 133), 124, window).duplicate(), "a re-included tip is not recorded twice");
+    assertFalse(deliver(evmTip(31337, 900, 126), 124, window).duplicate(), "a tip of the new chain is new");
+    // Without the lag (as an Algorand-style window would do) the re-included tip's key would be gone already.
+    assertFalse(TipWindow.EMPTY.record("r:x", 127, 126).record("r:y", 131, 130).handled("r:x", 133, 124),
+        "the case the lag covers: settled past the tip's block, redelivered in a later block");
+  }
 }

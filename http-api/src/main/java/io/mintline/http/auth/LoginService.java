@@ -143,6 +143,34 @@ public final class LoginService {
   }
 
   private CompletionStage<AuthDtos.TokenResponse> doLogin(AuthDtos.LoginRequest request, String requestId) {
+    return verified(request).thenCompose(message -> issueTokens(message.address(), message, requestId));
+  }
+
+  /**
+   * A proof that the caller controls another wallet: the same signed login message as a login
+   * (nonce single use, domain, network and signature checked the same way), issuing no token.
+   * Answers the proven wallet's canonical address; audited as {@code auth.wallet-proven} for
+   * {@code actor}, the wallet that presented it.
+   */
+  public CompletionStage<String> prove(AuthDtos.LoginRequest proof, String actor, String requestId) {
+    String claimed = proof == null || proof.address() == null ? "-" : proof.address();
+    try {
+      if (proof == null) throw new ApiException(ApiError.INVALID_PARAMETER, "the proof is missing");
+      return verified(proof).<String>thenApply(message -> {
+        audit.record(new AuditLog.Entry(actor, "auth.wallet-proven", "wallet:" + message.address(),
+            Map.of("chain", message.chain().name().toLowerCase(Locale.ROOT), "network", message.network()), requestId));
+        return message.address();
+      }).whenComplete((ok, failure) -> {
+        if (failure != null) auditFailure(claimed, failure, requestId);
+      });
+    } catch (RuntimeException e) {
+      auditFailure(claimed, e, requestId);
+      throw e;
+    }
+  }
+
+  /** Checks a signed login message (nonce consumed, then the signature); answers the message. */
+  private CompletionStage<LoginMessage> verified(AuthDtos.LoginRequest request) {
     if (request.address() == null) throw new ApiException(ApiError.INVALID_PARAMETER, "address is missing");
     WalletAddress address = WalletAddress.parse(request.address());
     byte[] signature;
@@ -177,9 +205,9 @@ public final class LoginService {
           refuseUnlessAccepted(verdict);
           return signatureValid(address, request.message(), signature);
         })
-        .thenCompose(valid -> {
+        .thenApply(valid -> {
           if (!valid) throw new ApiException(ApiError.INVALID_SIGNATURE, "the signature does not verify for " + address.value());
-          return issueTokens(address.value(), message, requestId);
+          return message;
         });
   }
 

@@ -61,6 +61,11 @@ public final class ContractDeployRoutes {
   /** How long the chain probe after a request may take before the chain counts as unavailable. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
+  /** The contract name creators' tip jars are generated with. */
+  public static final String TIP_JAR_NAME = "MintlineTipJar";
+  /** The contract name of the platform's sticker collections. */
+  public static final String STICKER_COLLECTION_NAME = "MintlineStickers";
+
   /** Answer of the deploy. */
   public record DeployAccepted(String deploymentId, String status) {}
 
@@ -74,6 +79,9 @@ public final class ContractDeployRoutes {
   private final EvmNetworks networks;
   private final Duration askTimeout;
   private final Executor blockingIo;
+  /** Platform templates compiled on this node, by template: the same sources compile to the same bytecode. */
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Compiled>> platformTemplates =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ContractDeployRoutes(ActorSystem<?> system, BiFunction<String, Function<Principal, Route>, Route> authenticated,
       SolidityToolchain toolchain, ContractSettings settings, ContractQuota quota, JobClient jobs, DeployGate gate,
@@ -190,6 +198,37 @@ public final class ContractDeployRoutes {
             return probe(request.network()).thenApply(problem -> problem == null ? accepted : unavailable(problem, deploymentId, requestId));
           });
     }));
+  }
+
+  /**
+   * A creator's tip jar (the {@code tip-jar} template with its defaults, compiled for Shanghai) as a
+   * deployment's contract. Compiled once per node through a compile job of the first creator asking;
+   * later creators reuse that bytecode. The platform's own template is not put through the deploy
+   * gate: its audit is part of the template's tests.
+   */
+  public CompletionStage<DeploymentEntity.EvmContract> tipJar(String owner) {
+    CompletableFuture<Compiled> compiled = platformTemplates.computeIfAbsent("tip-jar", t -> compileTemplate(owner,
+        new Request(null, null, "tip-jar", TIP_JAR_NAME, null, null, null, List.of())).toCompletableFuture());
+    return compiled.whenComplete((job, failure) -> {
+      if (failure != null) platformTemplates.remove("tip-jar", compiled);
+    }).thenApply(job -> new DeploymentEntity.EvmContract(job.jobId(), job.contract(), job.sourceHash(),
+        job.bytecode() + ConstructorArguments.encode(job.abi(), null), DeploymentEntity.EvmContract.TIP_JAR));
+  }
+
+  /**
+   * The platform's sticker collection (the {@code soulbound-erc721} template, owner-minted, symbol
+   * STKR, compiled for Shanghai) owned by {@code owner}, as a deployment's contract; compiled once
+   * per node like {@link #tipJar}.
+   */
+  public CompletionStage<DeploymentEntity.EvmContract> stickerCollection(String owner) {
+    CompletableFuture<Compiled> compiled = platformTemplates.computeIfAbsent("soulbound-erc721", t -> compileTemplate(owner,
+        new Request(null, null, "soulbound-erc721", STICKER_COLLECTION_NAME, Json.MAPPER.createObjectNode().put("symbol", "STKR"),
+            null, null, List.of())).toCompletableFuture());
+    return compiled.whenComplete((job, failure) -> {
+      if (failure != null) platformTemplates.remove("soulbound-erc721", compiled);
+    }).thenApply(job -> new DeploymentEntity.EvmContract(job.jobId(), job.contract(), job.sourceHash(),
+        job.bytecode() + ConstructorArguments.encode(job.abi(), Json.MAPPER.createArrayNode().add(owner)),
+        DeploymentEntity.EvmContract.STICKER_COLLECTION));
   }
 
   /** Null when the network's RPC answers, else why not. */

@@ -96,36 +96,61 @@ public final class DeployGate {
   public CompletionStage<Decision> check(Principal principal, String sourceHash, List<String> acknowledged, String requestId) {
     if (!SourceHash.valid(sourceHash)) throw new ApiException(ApiError.INVALID_PARAMETER, "sourceHash must be 64 hex digits");
     Set<String> acked = Set.copyOf(acknowledged == null ? List.of() : acknowledged);
+    // The read side lags the jobs: an audit that has just succeeded may still be listed as running,
+    // and deciding on the read side alone would pass its CRITICAL findings as "never audited". The
+    // newest audit of these sources, when not listed as finished, is asked directly.
+    return readSide.newestAudit(sourceHash).thenCompose(newest -> {
+      if (newest.isEmpty() || FINISHED.contains(newest.get().status())) return fromReadSide(principal, sourceHash, acked, requestId);
+      String auditJobId = newest.get().id();
+      return jobs.get(auditJobId).thenCompose(job -> {
+        if (job.status() == JobEntity.Status.SUCCEEDED) return decide(principal, sourceHash, acked, auditJobId, job, requestId);
+        if (job.status() == JobEntity.Status.QUEUED || job.status() == JobEntity.Status.RUNNING) {
+          throw new ApiException(ApiError.CONFLICT, "the audit of these sources (job " + auditJobId + ") is "
+              + job.status().wire() + "; deploy when it has finished");
+        }
+        return fromReadSide(principal, sourceHash, acked, requestId);
+      });
+    });
+  }
+
+  private static final Set<String> FINISHED = Set.of(JobEntity.Status.SUCCEEDED.wire(), JobEntity.Status.FAILED.wire());
+
+  /** The decision on the latest succeeded audit the read side lists. */
+  private CompletionStage<Decision> fromReadSide(Principal principal, String sourceHash, Set<String> acked, String requestId) {
     return readSide.latestAudit(sourceHash).thenCompose(audit -> {
       if (audit.isEmpty()) return CompletableFuture.completedFuture(new Decision(false, null, List.of(), List.of(), false));
       JobReadSide.Row row = audit.get();
       if (row.criticalFindings() == null || row.criticalFindings() == 0) {
         return CompletableFuture.completedFuture(new Decision(true, row.id(), List.of(), List.of(), false));
       }
-      return jobs.get(row.id()).thenCompose(job -> {
-        List<JsonNode> critical = new ArrayList<>();
-        Optional.ofNullable(job.result()).map(r -> r.path("report").path("findings")).ifPresent(findings -> findings.forEach(f -> {
-          if ("CRITICAL".equals(f.path("severity").asText())) critical.add(f);
-        }));
-        List<String> missing = critical.stream().map(f -> f.path("id").asText()).filter(id -> !acked.contains(id)).toList();
-        if (!missing.isEmpty() || critical.isEmpty()) {
-          return CompletableFuture.completedFuture(new Decision(true, row.id(), critical, missing, false));
-        }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("sourceHash", sourceHash);
-        details.put("findingIds", critical.stream().map(f -> f.path("id").asText()).toList());
-        details.put("auditJobId", row.id());
-        AuditLog.Entry entry = new AuditLog.Entry(principal.subject(), OVERRIDE_ACTION, "source:" + sourceHash, details, requestId);
-        return CompletableFuture.supplyAsync(() -> {
-          try (Connection c = dataSource.getConnection()) {
-            auditLog.append(c, entry);
-          } catch (SQLException e) {
-            throw new ApiException(ApiError.NOT_READY, "the override could not be written to the audit log; try again");
-          }
-          return new Decision(true, row.id(), critical, List.of(), true);
-        }, blockingIo);
-      });
+      return jobs.get(row.id()).thenCompose(job -> decide(principal, sourceHash, acked, row.id(), job, requestId));
     });
+  }
+
+  /** The decision on succeeded audit {@code job}'s findings; an acknowledged override is logged first. */
+  private CompletionStage<Decision> decide(Principal principal, String sourceHash, Set<String> acked, String auditJobId,
+      JobEntity.Summary job, String requestId) {
+    List<JsonNode> critical = new ArrayList<>();
+    Optional.ofNullable(job.result()).map(r -> r.path("report").path("findings")).ifPresent(findings -> findings.forEach(f -> {
+      if ("CRITICAL".equals(f.path("severity").asText())) critical.add(f);
+    }));
+    List<String> missing = critical.stream().map(f -> f.path("id").asText()).filter(id -> !acked.contains(id)).toList();
+    if (!missing.isEmpty() || critical.isEmpty()) {
+      return CompletableFuture.completedFuture(new Decision(true, auditJobId, critical, missing, false));
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("sourceHash", sourceHash);
+    details.put("findingIds", critical.stream().map(f -> f.path("id").asText()).toList());
+    details.put("auditJobId", auditJobId);
+    AuditLog.Entry entry = new AuditLog.Entry(principal.subject(), OVERRIDE_ACTION, "source:" + sourceHash, details, requestId);
+    return CompletableFuture.supplyAsync(() -> {
+      try (Connection c = dataSource.getConnection()) {
+        auditLog.append(c, entry);
+      } catch (SQLException e) {
+        throw new ApiException(ApiError.NOT_READY, "the override could not be written to the audit log; try again");
+      }
+      return new Decision(true, auditJobId, critical, List.of(), true);
+    }, blockingIo);
   }
 
   /** The {@code 409 critical_findings} answer for a refused decision, listing the findings. */

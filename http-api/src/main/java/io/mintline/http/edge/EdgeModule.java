@@ -83,7 +83,7 @@ public final class EdgeModule {
    * HTTP listener redirects to HTTPS (answering only {@code probes} itself) unless told not to.
    * Returns {HTTP binding, HTTPS binding or null}.
    */
-  public ServerBinding[] bind(String host, int port, Route route, Route probes) throws Exception {
+  public ServerBinding[] bind(String host, int port, int acceptListeners, Route route, Route probes) throws Exception {
     Http http = Http.get(system);
     ServerBinding https = null;
     Route plain = route;
@@ -92,8 +92,7 @@ public final class EdgeModule {
           .toCompletableFuture().get(30, TimeUnit.SECONDS).addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       if (settings.tls().redirectHttp()) plain = edge.headers(Https.redirecting(https.localAddress().getPort(), probes));
     }
-    ServerBinding binding = http.newServerAt(host, port).bind(plain)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS).addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    ServerBinding binding = SharedPort.bind(system, host, port, acceptListeners, plain).get(0);
     return new ServerBinding[] {binding, https};
   }
 

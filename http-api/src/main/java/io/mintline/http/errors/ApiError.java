@@ -33,6 +33,8 @@ public enum ApiError {
   INVALID_REFRESH_TOKEN(StatusCodes.UNAUTHORIZED, "invalid_refresh_token", 4018, false),
   REFRESH_TOKEN_REUSED(StatusCodes.UNAUTHORIZED, "refresh_token_reused", 4019, false),
   FORBIDDEN(StatusCodes.FORBIDDEN, "forbidden", 4030, false),
+  /** A co-signature from an address that is not a member of the proposal's multisig. */
+  NOT_A_COSIGNER(StatusCodes.FORBIDDEN, "not_a_cosigner", 4031, false),
   NOT_FOUND(StatusCodes.NOT_FOUND, "not_found", 4040, false),
   METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED, "method_not_allowed", 4050, false),
   NOT_ACCEPTABLE(StatusCodes.NOT_ACCEPTABLE, "not_acceptable", 4060, false),
@@ -47,10 +49,18 @@ public enum ApiError {
   WEBHOOK_DISABLED(StatusCodes.CONFLICT, "webhook_disabled", 4094, false),
   /** A wallet already has mintline.webhooks.max-endpoints-per-owner webhook endpoints. */
   WEBHOOK_LIMIT_REACHED(StatusCodes.CONFLICT, "webhook_limit_reached", 4095, false),
+  /** A co-signature for a proposal its member already signed. */
+  ALREADY_SIGNED(StatusCodes.CONFLICT, "already_signed", 4096, false),
+  /** A co-signature for a proposal that already has its threshold (signed or submitted). */
+  PROPOSAL_CLOSED(StatusCodes.CONFLICT, "proposal_closed", 4097, false),
+  /** A co-signature for a proposal whose transaction's last valid round has passed. */
+  PROPOSAL_EXPIRED(StatusCodes.GONE, "proposal_expired", 4100, false),
   PAYLOAD_TOO_LARGE(StatusCodes.PAYLOAD_TOO_LARGE, "payload_too_large", 4130, false),
   URI_TOO_LONG(StatusCodes.URI_TOO_LONG, "uri_too_long", 4140, false),
   UNSUPPORTED_MEDIA_TYPE(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", 4150, false),
   HEADERS_TOO_LARGE(StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", 4310, false),
+  /** A co-signature that does not verify for the proposal's transaction (wrong transaction, wrong key, or not 64 bytes). */
+  INVALID_COSIGNATURE(StatusCodes.UNPROCESSABLE_ENTITY, "invalid_cosignature", 4220, false),
   RATE_LIMITED(StatusCodes.TOO_MANY_REQUESTS, "rate_limited", 4290, true),
   /** A tier's daily quota (compilations, deployments, audits) is used up until the next UTC day. */
   QUOTA_EXCEEDED(StatusCodes.TOO_MANY_REQUESTS, "quota_exceeded", 4291, true),

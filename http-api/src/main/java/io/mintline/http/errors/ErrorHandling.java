@@ -92,8 +92,31 @@ public final class ErrorHandling {
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
       return response(ApiError.TIMEOUT, "the engine did not answer in time; try again", requestId);
     }
+    if (databaseUnavailable(cause)) {
+      log.warn("Database unavailable while serving request {}: {}", requestId, cause.toString());
+      return response(ApiError.NOT_READY, "the database is unavailable; try again", requestId);
+    }
     log.error("Unhandled failure while serving request {}", requestId, cause);
     return response(ApiError.INTERNAL, "internal error; quote the request id when reporting it", requestId);
+  }
+
+  /**
+   * A lost or refused database connection (PostgreSQL restarting, the pool out of connections) is the
+   * node not being ready, not a bug: SQLSTATE class 08 (connection), 57P (shut down by the operator),
+   * 53 (insufficient resources), or the JDBC transient and recoverable kinds (HikariCP's pool timeout).
+   */
+  static boolean databaseUnavailable(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+          || t instanceof java.sql.SQLNonTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P") || sql.getSQLState().startsWith("53"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static EntityStreamSizeException sizeLimit(Throwable cause) {

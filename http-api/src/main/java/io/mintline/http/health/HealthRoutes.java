@@ -108,6 +108,32 @@ public final class HealthRoutes {
    */
   private CompletionStage<Map<String, Object>> listenerCheck() {
     if (listener == null) return java.util.concurrent.CompletableFuture.completedFuture(null);
+    return algorandListenerCheck().thenCombine(listener.evmStatuses(listenerTimeout), (check, evm) -> {
+      if (evm.isEmpty()) return check;
+      // Every EVM tip listener under the same check: one stale or stopped listener degrades the node.
+      java.util.List<Map<String, Object>> evmChecks = new java.util.ArrayList<>();
+      boolean ok = (Boolean) check.get("ok");
+      for (var e : evm) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("network", e.network());
+        c.put("ok", e.healthy());
+        c.put("state", e.state());
+        c.put("heartbeatAgeMs", e.heartbeatAgeMs());
+        c.put("block", e.block());
+        c.put("safeBlock", e.safeBlock());
+        c.put("lag", e.lag());
+        if (e.error() != null) c.put("error", e.error());
+        ok &= e.healthy();
+        evmChecks.add(c);
+      }
+      Map<String, Object> combined = new LinkedHashMap<>(check);
+      combined.put("ok", ok);
+      combined.put("evm", evmChecks);
+      return combined;
+    });
+  }
+
+  private CompletionStage<Map<String, Object>> algorandListenerCheck() {
     return listener.status(listenerTimeout).handle((s, failure) -> {
       Map<String, Object> check = new LinkedHashMap<>();
       if (failure != null) {

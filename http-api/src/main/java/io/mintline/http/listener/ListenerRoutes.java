@@ -8,8 +8,10 @@ import io.mintline.http.Json;
 import java.time.Duration;
 
 /**
- * {@code GET /api/v1/listener/status}: the chain listener's round, lag, heartbeat age and state. An
- * unanswered ask (the singleton moving between nodes) is a 503 timeout like any other.
+ * {@code GET /api/v1/listener/status}: the Algorand chain listener's round, lag, heartbeat age and
+ * state at the top level (as before EVM listeners), and {@code listeners}: every listener, the
+ * Algorand one and each EVM network's tip listener, each naming its {@code chain}. An unanswered
+ * ask of the Algorand listener (the singleton moving between nodes) is a 503 timeout like any other.
  */
 public final class ListenerRoutes {
   private final ListenerClient listener;
@@ -22,6 +24,18 @@ public final class ListenerRoutes {
 
   public Route route() {
     return pathPrefix("listener", () -> path("status", () -> get(() -> completeWithFuture(
-        listener.status(askTimeout).thenApply(status -> Json.response(StatusCodes.OK, status))))));
+        listener.status(askTimeout).thenCombine(listener.evmStatuses(askTimeout), (status, evm) -> {
+          com.fasterxml.jackson.databind.node.ObjectNode body = Json.MAPPER.valueToTree(status);
+          com.fasterxml.jackson.databind.node.ArrayNode all = body.putArray("listeners");
+          com.fasterxml.jackson.databind.node.ObjectNode algorand = Json.MAPPER.valueToTree(status);
+          algorand.put("chain", "algorand");
+          all.add(algorand);
+          for (var each : evm) {
+            com.fasterxml.jackson.databind.node.ObjectNode e = Json.MAPPER.valueToTree(each);
+            e.put("chain", "evm");
+            all.add(e);
+          }
+          return Json.response(StatusCodes.OK, body);
+        })))));
   }
 }

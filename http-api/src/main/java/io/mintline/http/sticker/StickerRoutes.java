@@ -6,6 +6,8 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import io.mintline.deploy.algorand.ChainException;
+import io.mintline.engine.minting.EvmStickerMinter;
+import io.mintline.engine.minting.EvmStickerReadSide;
 import io.mintline.engine.minting.GoldenDraw;
 import io.mintline.engine.minting.MintingPipeline;
 import io.mintline.engine.minting.StickerClaims;
@@ -24,8 +26,9 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Stickers and minting: {@code GET /api/v1/wallets/{address}/stickers} (keyset paged),
- * {@code GET /api/v1/stickers/{assetId}/draw} (the golden draw's inputs and result),
+ * Stickers and minting: {@code GET /api/v1/wallets/{address}/stickers} (keyset paged; an EVM
+ * address lists its ERC-5192 stickers), {@code GET /api/v1/stickers/{id}/draw} (the golden draw's
+ * inputs and result, for an Algorand asset id or an EVM sticker id {@code evm:<chainId>:<collection>:<tokenId>}),
  * {@code POST /api/v1/stickers/{assetId}/claim} (Bearer, the fan) and
  * {@code GET /api/v1/minting/status} (this node's pipeline). Routes only translate HTTP.
  */
@@ -33,8 +36,18 @@ public final class StickerRoutes {
   private static final int DEFAULT_LIMIT = 20;
   private static final int MAX_LIMIT = 100;
 
-  /** One sticker in a list. */
-  public record StickerItem(long assetId, String tipTxId, boolean golden, boolean claimed, long mintedRound) {}
+  /**
+   * One sticker in a list, naming its {@code chain}. {@code id} is the asset id on Algorand and
+   * {@code evm:<chainId>:<collection>:<tokenId>} on an EVM network (where {@code assetId} is null,
+   * {@code mintedRound} is the mint's block and the token is the fan's from the start: claimed).
+   */
+  public record StickerItem(String id, String chain, Long assetId, String tipTxId, boolean golden, boolean claimed,
+      long mintedRound, String collection, String tokenId) {}
+
+  /** Everything needed to recompute the golden draw of an EVM sticker. */
+  public record EvmDrawView(String id, String chain, String tipTxId, long tipBlock, String blockHash, String tokenId,
+      String tokenIdHex, String digest, int value, int modulus, int threshold, boolean result, boolean recordedGolden,
+      String formula) {}
 
   public record StickerPage(List<StickerItem> items, String next) {}
 
@@ -48,9 +61,11 @@ public final class StickerRoutes {
   private final StickerReadSide readSide;
   private final StickerClaims claims;
   private final MintingPipeline pipeline;
+  private final EvmStickerReadSide evm;
 
   public StickerRoutes(BiFunction<String, Function<Principal, Route>, Route> authenticated, StickerReadSide readSide,
-      StickerClaims claims, MintingPipeline pipeline) {
+      StickerClaims claims, MintingPipeline pipeline, EvmStickerReadSide evm) {
+    this.evm = evm;
     this.authenticated = authenticated;
     this.readSide = readSide;
     this.claims = claims;
@@ -63,12 +78,14 @@ public final class StickerRoutes {
         pathPrefix("stickers", () -> pathPrefix(PathMatchers.longSegment(), assetId -> concat(
             path("draw", () -> get(() -> draw(assetId))),
             path("claim", () -> post(() -> authenticated.apply(requestId, p -> claim(p, assetId))))))),
+        pathPrefix("stickers", () -> path(PathMatchers.segment(EvmStickerReadSide.ID).slash("draw"), id -> get(() -> evmDraw(id)))),
         path(PathMatchers.segment("minting").slash("status"), () -> get(() ->
             complete(Json.response(StatusCodes.OK, pipeline.status())))));
   }
 
   private Route list(String raw) {
     WalletAddress owner = WalletAddress.parse(raw);
+    if (owner.chain() == WalletAddress.Chain.EVM) return evmList(owner);
     return parameterOptional("limit", limit -> parameterOptional("after", after -> {
       int pageSize = limit.map(StickerRoutes::limit).orElse(DEFAULT_LIMIT);
       Optional<Cursor> cursor;
@@ -80,9 +97,38 @@ public final class StickerRoutes {
       return onSuccess(readSide.byOwner(owner, pageSize, cursor), page -> complete(Json.response(StatusCodes.OK,
           new StickerPage(page.items().stream()
               .filter(r -> r.assetId() != null)
-              .map(r -> new StickerItem(r.assetId(), r.tipTxId(), r.golden(), r.claimed(), r.mintedRound()))
+              .map(r -> new StickerItem(String.valueOf(r.assetId()), "algorand", r.assetId(), r.tipTxId(), r.golden(), r.claimed(),
+                  r.mintedRound(), null, null))
               .toList(), page.next()))));
     }));
+  }
+
+  private Route evmList(WalletAddress owner) {
+    return parameterOptional("limit", limit -> parameterOptional("after", after -> {
+      int pageSize = limit.map(StickerRoutes::limit).orElse(DEFAULT_LIMIT);
+      Optional<EvmStickerReadSide.After> cursor;
+      try {
+        cursor = after.map(EvmStickerReadSide.After::decode);
+      } catch (IllegalArgumentException e) {
+        throw new ApiException(ApiError.INVALID_PARAMETER, e.getMessage());
+      }
+      return onSuccess(evm.byOwner(owner.value(), pageSize, cursor), page -> complete(Json.response(StatusCodes.OK,
+          new StickerPage(page.items().stream()
+              .map(r -> new StickerItem(r.id(), "evm", null, r.tipTxId(), r.golden(), true, r.mintedBlock(), r.collection(), r.tokenId()))
+              .toList(), page.next()))));
+    }));
+  }
+
+  private Route evmDraw(String id) {
+    return onSuccess(evm.byId(id), row -> {
+      EvmStickerReadSide.Row r = row.orElseThrow(() -> new ApiException(ApiError.NOT_FOUND, "no sticker " + id));
+      EvmStickerMinter.Draw d = EvmStickerMinter.draw(r.blockHash(), new java.math.BigInteger(r.tokenId()),
+          pipeline.settings().goldenBasisPoints());
+      return complete(Json.response(StatusCodes.OK, new EvmDrawView(r.id(), "evm", r.tipTxId(), r.tipBlock(), r.blockHash(),
+          r.tokenId(), d.tokenIdHex(), d.digestHex(), d.value(), GoldenDraw.MODULUS, d.threshold(), d.golden(), r.golden(),
+          "golden = uint256(keccak256(blockHash ‖ uint256(tokenId))) mod 10000 < threshold; blockHash = the hash of the tip's "
+              + "block, tokenId = uint256(keccak256(abi.encodePacked(uint256 chainId, bytes32 txHash, uint256 n)))")));
+    });
   }
 
   private Route draw(long assetId) {
@@ -107,7 +153,9 @@ public final class StickerRoutes {
         if (why instanceof ChainException chain) {
           throw new ApiException(ApiError.CHAIN_UNAVAILABLE, "the claim could not be completed on chain now: " + chain.getMessage());
         }
-        throw why instanceof RuntimeException runtime ? runtime : new IllegalStateException(why);
+        // A checked failure (the sticker book's ask timing out) goes to the error handler as it came,
+        // wrapped only in the CompletionException it unwraps: a timeout answers 503 timeout, not 500.
+        throw why instanceof RuntimeException runtime ? runtime : new CompletionException(why);
       }
       StickerClaims.Result r = result.get();
       return switch (r.outcome()) {

@@ -7,6 +7,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import io.mintline.engine.wallet.TipReadSide;
+import io.mintline.engine.wallet.TipReceived;
 import io.mintline.engine.wallet.WalletAddress;
 import io.mintline.http.Json;
 import io.mintline.http.errors.ApiError;
@@ -16,18 +17,22 @@ import java.util.Optional;
 
 /**
  * {@code GET /api/v1/wallets/{address}/tips?limit=&after=}: the tips a wallet sent or received,
- * from the read side, oldest first, keyset paged; each item says its {@code direction}.
+ * from the read side, oldest first, keyset paged; each item says its {@code chain} and {@code direction}.
  */
 public final class TipRoutes {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
 
-  /** One tip as the API shows it. Amounts are microAlgos; {@code blockSeed} is hex. */
-  public record TipView(String txId, String direction, String fan, String creator, long amount, boolean belowMinimum,
-      long round, String blockSeed, String recordedAt) {
+  /**
+   * One tip as the API shows it, naming its {@code chain} ({@code algorand} or {@code evm}). Amounts
+   * are microAlgos on Algorand and wei on EVM networks; {@code round} is the Algorand round or the
+   * EVM block number; {@code blockSeed} is the round's seed or the EVM block's hash.
+   */
+  public record TipView(String txId, String chain, String direction, String fan, String creator, long amount,
+      boolean belowMinimum, long round, String blockSeed, String recordedAt) {
     static TipView of(TipReadSide.Row r) {
-      return new TipView(r.txId(), r.direction(), r.fan(), r.creator(), r.amount(), r.belowMinimum(), r.round(), r.blockSeed(),
-          r.recordedAt().toString());
+      return new TipView(r.txId(), TipReceived.chainOf(r.txId()), r.direction(), r.fan(), r.creator(), r.amount(),
+          r.belowMinimum(), r.round(), r.blockSeed(), r.recordedAt().toString());
     }
   }
 

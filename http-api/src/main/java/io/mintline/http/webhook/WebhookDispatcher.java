@@ -91,11 +91,36 @@ public final class WebhookDispatcher {
             .mapConcat(batch -> batch)
             .mapAsyncUnordered(settings.parallelism(), this::attempt));
     UniqueKillSwitch kill = work.viaMat(KillSwitches.single(), Keep.right()).to(Sink.ignore()).run(system);
+    akka.actor.Cancellable purge = settings.retention().isZero() ? null
+        : system.scheduler().scheduleWithFixedDelay(PURGE_INTERVAL, PURGE_INTERVAL, this::purge, scala.concurrent.ExecutionContext.fromExecutor(blocking));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-webhook-dispatcher", () -> {
+      if (purge != null) purge.cancel();
       kill.shutdown();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     return kill;
+  }
+
+  private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+  private static final int PURGE_BATCH = 1000;
+
+  /**
+   * Deletes finished deliveries older than {@code retention}, a batch at a time so no statement
+   * holds many row locks; at most 100 batches per run, the rest waits for the next one.
+   */
+  void purge() {
+    Instant before = Instant.now().minus(settings.retention());
+    int total = 0;
+    try {
+      for (int i = 0; i < 100; i++) {
+        int deleted = store.purgeFinished(before, PURGE_BATCH);
+        total += deleted;
+        if (deleted < PURGE_BATCH) break;
+      }
+      if (total > 0) log.info("Deleted {} finished webhook deliveries older than {}", total, settings.retention());
+    } catch (java.sql.SQLException e) {
+      log.warn("Purging finished webhook deliveries failed (next try in {}): {}", PURGE_INTERVAL, e.getMessage());
+    }
   }
 
   /** Due deliveries, or after {@code poll-interval} an empty batch when there are none. */

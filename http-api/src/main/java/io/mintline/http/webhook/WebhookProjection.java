@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.job.JobEntity;
 import io.mintline.engine.minting.StickerBook;
+import io.mintline.engine.persistence.EntityRowHandler;
 import io.mintline.engine.persistence.PooledJdbcSession;
 import io.mintline.engine.persistence.ReadSideProjections;
 import io.mintline.engine.wallet.TipReceived;
@@ -58,7 +59,7 @@ public final class WebhookProjection extends JdbcHandler<EventEnvelope<Object>, 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<Object> envelope) throws Exception {
     String pid = envelope.persistenceId();
-    String entityId = pid.substring(pid.indexOf('|') + 1);
+    String entityId = EntityRowHandler.entityId(pid);
     session.withConnection(c -> {
       Occurrence occurrence = occurrence(c, entityId, envelope.event());
       if (occurrence != null) record(c, pid, envelope.sequenceNr(), Instant.ofEpochMilli(envelope.timestamp()), occurrence);

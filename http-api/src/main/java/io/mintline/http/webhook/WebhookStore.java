@@ -399,6 +399,20 @@ public final class WebhookStore {
     }
   }
 
+  /**
+   * Deletes at most {@code batch} delivered or failed deliveries last attempted before
+   * {@code before}, oldest first; answers how many went. Pending ones are never touched.
+   */
+  public int purgeFinished(Instant before, int batch) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries "
+            + "WHERE status IN ('delivered', 'failed') AND updated_at < ? ORDER BY updated_at LIMIT ?)")) {
+      s.setLong(1, micros(before));
+      s.setInt(2, batch);
+      return s.executeUpdate();
+    }
+  }
+
   /** A 2xx: the delivery is done and the endpoint is no longer failing. */
   public void delivered(Claimed claimed, int code) throws SQLException {
     long now = micros(clock.instant());

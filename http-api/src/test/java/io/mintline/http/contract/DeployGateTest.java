@@ -149,6 +149,15 @@ class DeployGateTest {
       assertTrue(row.contains(OWNER) && row.contains(hash) && row.contains(ids.get(0)) && row.contains(ids.get(1))
           && row.contains("req-3") && row.contains(auditJob), row);
 
+      // The read side lags the jobs: an audit that has succeeded but is still listed as running is
+      // asked directly, so its CRITICAL findings are not passed as "never audited".
+      sql(database, "UPDATE jobs SET status = 'running', critical_findings = NULL WHERE id = '" + auditJob + "'");
+      DeployGate.Decision lagging = gate.check(wallet, hash, List.of(), "req-3b").toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertTrue(lagging.audited(), "a succeeded audit the read side still lists as running counts");
+      assertFalse(lagging.allowed());
+      assertEquals(auditJob, lagging.auditJobId());
+      assertEquals(2, lagging.unacknowledged().size());
+
       // Sources whose audit has no critical finding pass without an override.
       Map<String, String> safe = new TreeMap<>(Map.of("Safe.sol", "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Safe {}\n"));
       String safeHash = SourceHash.of(safe);
@@ -171,10 +180,21 @@ class DeployGateTest {
     }
   }
 
-  private static String run(ActorSystem<?> system, String type, Map<String, String> sources, String hash) throws Exception {
+  private static ObjectNode auditInput(Map<String, String> sources) {
     ObjectNode input = Json.MAPPER.createObjectNode();
     ObjectNode files = input.putObject("sources");
     sources.forEach((f, c) -> files.putObject(f).put("content", c));
+    return input;
+  }
+
+  private static void sql(JournalDatabase database, String statement) throws Exception {
+    try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private static String run(ActorSystem<?> system, String type, Map<String, String> sources, String hash) throws Exception {
+    ObjectNode input = auditInput(sources);
     String id = JobEntity.newId();
     JobClient jobs = new JobClient(system, Duration.ofSeconds(30));
     JobEntity.Summary s = jobs.submit(id, type, ownerValue(), hash, input)

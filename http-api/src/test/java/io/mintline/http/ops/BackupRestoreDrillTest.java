@@ -41,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mintline.devnet.testing.Processes;
 
 /**
  * The database runbook's drill, run for real: a node on PostgreSQL takes a creator's deployment and
@@ -341,10 +342,8 @@ class BackupRestoreDrillTest {
       b.environment().put("PGDATABASE", database);
       if (!pgPassword().isEmpty()) b.environment().put("PGPASSWORD", pgPassword());
       b.environment().putAll(extra);
-      Process p = b.start();
-      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(120, TimeUnit.SECONDS), argv + " did not finish");
-      assertEquals(0, p.exitValue(), argv + " failed:\n" + output);
+      Processes.Finished p = Processes.run(b, Duration.ofSeconds(120));
+      assertEquals(0, p.exitValue(), argv + " failed:\n" + p.output());
     }
   }
 

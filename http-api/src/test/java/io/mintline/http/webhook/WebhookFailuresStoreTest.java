@@ -3,14 +3,11 @@ package io.mintline.http.webhook;
 import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.mintline.config.MintlineSettings;
 import io.mintline.config.WebhookSettings;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.testing.TestDatabases;
-import io.mintline.http.MintlineNode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,19 +33,10 @@ class WebhookFailuresStoreTest {
   WebhookStore store;
 
   WebhookStore start(String database) throws Exception {
-    Config config = MintlineNode.effectiveConfig(ConfigFactory.parseMap(Map.of(
-            "akka.remote.artery.canonical.port", 0,
-            "akka.management.http.port", 0,
-            "akka.cluster.jmx.multi-mbeans-in-same-jvm", "on",
-            "akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off",
-            "mintline.webhooks.retry-schedule", List.of("1h"),
-            "mintline.webhooks.jitter", 0))
-        .withFallback(TestDatabases.named(database, dir)).withFallback(ConfigFactory.load()));
-    system = ActorSystem.create(Behaviors.empty(), "webhook-failures-store-test", config);
+    Config config = WebhookTestSystems.config(TestDatabases.named(database, dir),
+        Map.of("mintline.webhooks.retry-schedule", List.of("1h"), "mintline.webhooks.jitter", 0));
+    system = WebhookTestSystems.start("webhook-failures-store-test", config);
     JournalDatabase journal = JournalDatabase.get(system);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!journal.migrated() && System.nanoTime() < deadline) Thread.sleep(50);
-    assertTrue(journal.migrated());
     store = new WebhookStore(journal.dataSource(), journal.vendor(), WebhookSettings.load(config), Clock.systemUTC());
     return store;
   }
