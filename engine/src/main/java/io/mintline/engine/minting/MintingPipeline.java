@@ -112,6 +112,13 @@ public final class MintingPipeline {
   /** No verdict (the gateway stopped, or the window's blocks could not all be read): resume the request later. */
   public record Undecided(String tipTxId, String txId, String reason) implements Reply {}
 
+  /**
+   * An earlier signed creation of a tip, kept by its owner while the sticker is unfinished: a request
+   * the owner replaced by a rebuild, or one another incarnation of the owner persisted (a paused node
+   * writing once more before it learns it was downed). Any of them may be the one on chain.
+   */
+  public record Attempt(String txId, long firstValid, long lastValid) implements CborSerializable {}
+
   /** Why an offer was not taken. */
   public enum Offer {
     ACCEPTED,
@@ -352,6 +359,23 @@ public final class MintingPipeline {
     if (r.grouped() || r.signedBytes() == null) return CompletableFuture.completedFuture(one);
     // A refusal of saved bytes (e.g. past lastValid) is no verdict: the lookup and follower decide.
     return gateway.submit(r.signedBytes()).handle((txId, error) -> one);
+  }
+
+  /**
+   * Looks for earlier creations of tip {@code tipTxId} in the blocks of their validity windows, oldest
+   * first: the first that created an asset, as a confirmation, or empty when none is on chain. Fails
+   * (no verdict) while the chain is not past an attempt's lastValid or its blocks cannot be read. The
+   * creations share the tip's lease, so the chain holds at most one of them.
+   */
+  public CompletionStage<Optional<Confirmed>> findEarlier(String tipTxId, List<Attempt> attempts) {
+    CompletionStage<Optional<Confirmed>> result = CompletableFuture.completedFuture(Optional.empty());
+    for (Attempt a : attempts) {
+      result = result.thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found)
+          : gateway.findInRounds(a.txId(), a.firstValid() > 0 ? a.firstValid() : Math.max(1, a.lastValid() - 1000), a.lastValid())
+              .thenApply(c -> c.filter(x -> x.assetId() != null)
+                  .map(x -> new Confirmed(tipTxId, a.txId(), x.assetId(), x.round()))));
+    }
+    return result;
   }
 
   /**

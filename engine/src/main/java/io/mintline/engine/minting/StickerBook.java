@@ -143,6 +143,13 @@ public final class StickerBook
   /** Internal: offer a persisted request's job again. */
   record RetryMintOffer(String tipTxId) implements Command {}
 
+  /**
+   * The lookup of a sticker's earlier creations, made before rebuilding request {@code txId}: the one
+   * found on chain ({@code found}), none ({@code found} and {@code error} null), or no verdict.
+   */
+  record EarlierLookedUp(String tipTxId, String txId, boolean alone, MintingPipeline.Confirmed found, String error)
+      implements Command {}
+
   // ---- events ----
 
   /** Everything a sticker book persists. */
@@ -175,19 +182,29 @@ public final class StickerBook
   /** A tip's sticker. {@code signedBytes} are kept only while it is requested. */
   public record Sticker(String tipTxId, long tipRound, byte[] blockSeed, String creator, boolean golden, MintStatus status,
       String txId, byte[] signedBytes, long firstValid, long lastValid, boolean grouped, Long assetId, Long mintedRound,
-      boolean claimed, String error) implements CborSerializable {
+      boolean claimed, String error, List<MintingPipeline.Attempt> earlier) implements CborSerializable {
+
+    public Sticker {
+      earlier = earlier == null ? List.of() : List.copyOf(earlier);
+    }
+
+    /** Whether {@code txId} is this sticker's request or one of its earlier creations. */
+    boolean signed(String txId) {
+      return txId.equals(this.txId) || earlier.stream().anyMatch(a -> a.txId().equals(txId));
+    }
 
     StickerView view() {
       return new StickerView(tipTxId, status, txId, assetId, golden, mintedRound, claimed, error);
     }
 
     Sticker finished(MintStatus to, String txId, Long assetId, Long mintedRound, String error) {
-      return new Sticker(tipTxId, tipRound, null, creator, golden, to, txId, null, 0, 0, false, assetId, mintedRound, false, error);
+      return new Sticker(tipTxId, tipRound, null, creator, golden, to, txId, null, 0, 0, false, assetId, mintedRound, false, error,
+          List.of());
     }
 
     Sticker asClaimed() {
       return new Sticker(tipTxId, tipRound, blockSeed, creator, golden, status, txId, null, 0, 0, false, assetId, mintedRound,
-          true, error);
+          true, error, List.of());
     }
   }
 
@@ -293,8 +310,18 @@ public final class StickerBook
     }
 
     State apply(MintRequested e) {
+      // A rebuild replaces the request, but the one it replaces may be on chain after all (written by
+      // another incarnation of this book, or confirmed late): keep it until the sticker is finished.
+      Sticker before = unfinished.getOrElse(e.tipTxId(), () -> null);
+      List<MintingPipeline.Attempt> earlier = new ArrayList<>();
+      if (before != null) {
+        earlier.addAll(before.earlier());
+        if (before.txId() != null && !before.signed(e.txId())) {
+          earlier.add(new MintingPipeline.Attempt(before.txId(), before.firstValid(), before.lastValid()));
+        }
+      }
       State s = withUnfinished(new Sticker(e.tipTxId(), e.tipRound(), e.blockSeed(), e.creator(), e.golden(), MintStatus.REQUESTED,
-          e.txId(), e.signedBytes(), e.firstValid(), e.lastValid(), e.grouped(), null, null, false, null));
+          e.txId(), e.signedBytes(), e.firstValid(), e.lastValid(), e.grouped(), null, null, false, null, earlier));
       // A rebuilt request (the tip already unfinished) is in the window already.
       TipWindow window = unfinished.contains(e.tipTxId()) ? tips : tips.record(e.tipTxId(), e.tipRound(), e.watermark());
       return new State(s.unfinished, s.recent, s.recentOrder, s.recentByAsset, window);
@@ -303,7 +330,7 @@ public final class StickerBook
     State apply(StickerMinted e, int limit) {
       Sticker s = unfinished.getOrElse(e.tipTxId(), () -> null);
       Sticker base = s != null ? s : new Sticker(e.tipTxId(), 0, null, null, e.golden(), MintStatus.MINTED, e.txId(), null, 0, 0,
-          false, null, null, false, null);
+          false, null, null, false, null, List.of());
       return withRecent(base.finished(MintStatus.MINTED, e.txId(), e.assetId(), e.round(), null), limit);
     }
 
@@ -348,6 +375,8 @@ public final class StickerBook
   private final Set<String> inPipeline = new HashSet<>();
   /** Not persisted: requested tips offered for signing anew (after a proven expiry or a refused group). */
   private final Set<String> rebuilding = new HashSet<>();
+  /** Tips whose earlier creations are being looked up before a rebuild. */
+  private final Set<String> lookingUp = new HashSet<>();
   private final Map<String, Integer> offerAttempts = new HashMap<>();
 
   private record PendingTip(long round, byte[] blockSeed, String creator, boolean golden, long watermark,
@@ -383,6 +412,7 @@ public final class StickerBook
           return Effect().noReply();
         })
         .onCommand(FromPipeline.class, (state, cmd) -> onPipeline(state, cmd.reply()))
+        .onCommand(EarlierLookedUp.class, this::onEarlierLookedUp)
         .onCommand(ResumeMints.class, (state, cmd) -> {
           resumeUnfinished(state);
           return Effect().noReply();
@@ -498,7 +528,7 @@ public final class StickerBook
 
   private ReplyEffect<Event, State> onConfirmed(State state, MintingPipeline.Confirmed cmd) {
     Sticker s = state.unfinished.getOrElse(cmd.tipTxId(), () -> null);
-    if (s == null || !cmd.txId().equals(s.txId())) return Effect().noReply();
+    if (s == null || !s.signed(cmd.txId())) return Effect().noReply();
     inPipeline.remove(cmd.tipTxId());
     return Effect().persist(new StickerMinted(address, cmd.tipTxId(), cmd.assetId(), s.golden(), cmd.round(), cmd.txId(),
         clock.instant())).thenNoReply();
@@ -528,10 +558,39 @@ public final class StickerBook
       offer(new MintingPipeline.NewMint(tip, s.golden(), alone, pipelineReplies));
       return Effect().noReply();
     }
-    if (s == null || !s.txId().equals(txId) || rebuilding.contains(tip)) return Effect().noReply();
+    if (s == null || !s.txId().equals(txId) || rebuilding.contains(tip) || lookingUp.contains(tip)) return Effect().noReply();
+    if (!s.earlier().isEmpty()) {
+      // An earlier creation of this tip may be the one on chain (it holds the lease the last request
+      // was refused for): find it in its window's blocks before signing anything new.
+      lookingUp.add(tip);
+      context.pipeToSelf(minting.findEarlier(tip, s.earlier()), (found, error) -> new EarlierLookedUp(tip, txId, alone,
+          found == null ? null : found.orElse(null), error == null ? null : String.valueOf(error.getMessage())));
+      return Effect().noReply();
+    }
     // One rebuild at a time, and only for the request the book holds now.
     rebuilding.add(tip);
     offer(new MintingPipeline.NewMint(tip, s.golden(), alone, pipelineReplies));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onEarlierLookedUp(State state, EarlierLookedUp cmd) {
+    String tip = cmd.tipTxId();
+    lookingUp.remove(tip);
+    Sticker s = state.unfinished.getOrElse(tip, () -> null);
+    if (s == null || !s.txId().equals(cmd.txId())) return Effect().noReply();
+    if (cmd.found() != null) {
+      context.getLog().info("Sticker for tip {} to {} was minted by its earlier creation {}", tip, address, cmd.found().txId());
+      return onConfirmed(state, cmd.found());
+    }
+    if (cmd.error() != null) {
+      // No verdict on the earlier creations: resume the request later, which leads back here.
+      inPipeline.remove(tip);
+      int attempt = offerAttempts.merge(tip, 1, Integer::sum);
+      context.scheduleOnce(minting.settings().retry().delay(attempt), context.getSelf(), new RetryMintOffer(tip));
+      return Effect().noReply();
+    }
+    rebuilding.add(tip);
+    offer(new MintingPipeline.NewMint(tip, s.golden(), cmd.alone(), pipelineReplies));
     return Effect().noReply();
   }
 

@@ -48,7 +48,7 @@ public final class StickerProjection extends JdbcHandler<List<EventEnvelope<Stic
       + "v.tip_round, v.block_seed, v.at, v.at)";
   static final String MINTED = "UPDATE stickers SET status = 'minted', asset_id = ?, golden = ?, minted_round = ?, tx_id = ?, "
       + "updated_at = ? WHERE tip_tx_id = ?";
-  static final String FAILED = "UPDATE stickers SET status = 'failed', error = ?, updated_at = ? WHERE tip_tx_id = ?";
+  static final String FAILED = "UPDATE stickers SET status = 'failed', error = ?, updated_at = ? WHERE tip_tx_id = ? AND status <> 'minted'";
   static final String CLAIMED = "UPDATE stickers SET claimed = TRUE, claim_tx_id = ?, updated_at = ? WHERE tip_tx_id = ?";
 
   private static void apply(Batches batches, StickerBook.Event event) throws SQLException {

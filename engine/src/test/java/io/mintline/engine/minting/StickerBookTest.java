@@ -4,6 +4,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import akka.persistence.testkit.javadsl.PersistenceTestKit;
+import akka.persistence.typed.PersistenceId;
+import com.algorand.algosdk.v2.client.common.AlgodClient;
+import com.algorand.algosdk.v2.client.model.Asset;
+import io.mintline.deploy.algorand.AlgorandGenesis;
+import io.mintline.deploy.algorand.ChainParams;
+import io.mintline.deploy.algorand.Confirmation;
 import com.algorand.algosdk.util.Encoder;
 import com.typesafe.config.ConfigFactory;
 import io.mintline.config.MintingSettings;
@@ -17,6 +24,8 @@ import io.mintline.devnet.DevnetSettings;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -34,12 +43,13 @@ class StickerBookTest {
   static Devnet devnet;
   static AlgodGateway gateway;
   static MintingPipeline pipeline;
+  static Ed25519Signer mintKey;
 
   @BeforeAll
   static void start() {
     testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load("engine-test.conf")));
     devnet = Devnet.start(DevnetSettings.defaults().withPort(0).withBlockInterval(Duration.ofMillis(100)));
-    Ed25519Signer mintKey = Ed25519Signer.generate("mint");
+    mintKey = Ed25519Signer.generate("mint");
     devnet.fund(mintKey.address().toString(), 100_000_000);
     gateway = AlgodGateway.create(MintlineSettings.load(ConfigFactory.load("engine-test.conf")).algod(), devnet.url(), devnet.apiToken());
     MintingSettings settings = MintingSettings.load(ConfigFactory.load());
@@ -145,6 +155,59 @@ class StickerBookTest {
     var bad = minting.<StickerBook.MintAck>runCommand(r -> new StickerBook.RequestMint("not-a-txid", 1, new byte[32], "C", r));
     assertFalse(bad.reply().accepted());
     assertTrue(bad.events().isEmpty());
+  }
+
+  /**
+   * Cluster drill 2's zombie: a node paused with a fan's book writes once more after it resumes, before
+   * it learns it was downed, so the journal holds a rebuilt request (Z) after the creation that is on
+   * chain (A). The book that recovers holds Z, which the chain refuses for A's lease and which expires;
+   * it finds A in A's window instead of signing anything new: one sticker, A's, and no second creation.
+   */
+  @Test
+  void aCreationReplacedInTheJournalByAnotherIncarnationIsFoundOnChainAndNothingIsMintedTwice() throws Exception {
+    String fan = Ed25519Signer.generate("fan").address().toString();
+    String tip = txid();
+    MintingSettings shortWindow = MintingSettings.load(MintingFixture.MINTING.withFallback(ConfigFactory.load()));
+    StickerMinter minter = new StickerMinter(mintKey, shortWindow, SignatureLog.NONE);
+    StickerMinter.MintOrder order = new StickerMinter.MintOrder(tip, false);
+    StickerMinter.SignedMint onChain = minter.sign(order, gateway.params().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    gateway.submit(onChain.signedBytes()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Confirmation confirmed = gateway.awaitConfirmation(onChain.txId(), onChain.firstValid(), onChain.lastValid())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertNotNull(confirmed.assetId());
+    ChainParams later = gateway.params().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    StickerMinter.SignedMint zombie = minter.sign(order, later);
+    assertNotEquals(onChain.txId(), zombie.txId());
+    assertTrue(zombie.firstValid() <= onChain.lastValid(), "the two windows overlap, so the lease excludes the second");
+
+    // The testkit clears a behavior's journal when it spawns it: the journal is written after that,
+    // and the book recovers from it.
+    var kit = EventSourcedBehaviorTestKit.<StickerBook.Command, StickerBook.Event, StickerBook.State>create(
+        testKit.system(), StickerBook.create(fan, Clock.systemUTC(), pipeline, 10));
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(PersistenceId.of(StickerBook.ENTITY_KEY.name(), fan).id(),
+        List.<Object>of(requested(fan, onChain), requested(fan, zombie)));
+    kit.restart();
+    StickerBook.Sticker recovered = kit.getState().sticker(tip).orElseThrow();
+    assertEquals(zombie.txId(), recovered.txId());
+    assertEquals(List.of(new MintingPipeline.Attempt(onChain.txId(), onChain.firstValid(), onChain.lastValid())),
+        recovered.earlier(), "the replaced creation is kept while the sticker is unfinished");
+
+    StickerBook.Sticker minted = awaitMinted(kit, tip);
+    assertEquals(confirmed.assetId(), minted.assetId(), "the sticker is the asset already on chain");
+    assertEquals(onChain.txId(), minted.txId());
+    // Past the zombie's window (and a rebuild's lease) nothing else was created for this tip.
+    while (devnet.currentRound() <= zombie.lastValid() + 5) Thread.sleep(100);
+    AlgodClient algod = AlgorandGenesis.client(devnet.url(), devnet.apiToken());
+    List<Asset> created = algod.AccountInformation(mintKey.address()).execute().body().createdAssets;
+    assertEquals(1, created.stream().filter(a -> minter.metadataUrl(tip).equals(a.params.url)).count(),
+        "exactly one sticker created for the tip");
+    kit.restart();
+    assertEquals(StickerBook.MintStatus.MINTED, kit.getState().sticker(tip).orElseThrow().status());
+  }
+
+  private static StickerBook.MintRequested requested(String fan, StickerMinter.SignedMint mint) {
+    return new StickerBook.MintRequested(fan, mint.tipTxId(), 40, new byte[32], "CREATOR", false, mint.txId(), mint.signedBytes(),
+        mint.firstValid(), mint.lastValid(), false, -1, Instant.now());
   }
 
   private static StickerBook.Sticker awaitMinted(

@@ -59,6 +59,8 @@ class StickerProjectionTest {
       // Replays of old requests must not undo a sticker or its txid.
       events.add(requested(minted, "TX-A", true, 9));
       events.add(requested(rebuilt, "TX-B1", false, 10));
+      // Nor does a refusal written after the mint (a paused node's book, writing before it learns it was downed).
+      events.add(new StickerBook.MintFailed(FAN, minted, "refused for the lease", T0.plusSeconds(11)));
       apply(journal, events);
 
       assertEquals("minted|TX-A|1001|true|true|TX-CLAIM|50", row(journal, minted));
