@@ -144,8 +144,12 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
 
   public static Behavior<Command> create(EvmNetworks networks, EvmListenerSettings settings, ListenerSettings delivery,
       String network) {
+    // Shared by the instances a supervisor restart makes: a run of the failed instance whose cycle is
+    // still in flight writes nothing once it is superseded, and the next run starts after its writes.
+    ChainListener.WatermarkWrites writes = new ChainListener.WatermarkWrites();
+    AtomicLong runs = new AtomicLong();
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new EvmTipListener(context, timers, networks, settings, delivery, network)));
+        new EvmTipListener(context, timers, networks, settings, delivery, network, writes, runs)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -161,6 +165,9 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   private final ActorSystem<?> system;
   private final Executor blockingIo;
 
+  /** The store writes of a cycle (watermark, remembered blocks, orphans) go only from the run in progress. */
+  private final ChainListener.WatermarkWrites writes;
+  private final AtomicLong runs;
   private long run;
   private Cursor cursor;
   private boolean cycling;
@@ -175,8 +182,12 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   private final AtomicLong withdrawn = new AtomicLong();
 
   private EvmTipListener(ActorContext<Command> context, TimerScheduler<Command> timers, EvmNetworks networks,
-      EvmListenerSettings settings, ListenerSettings delivery, String network) {
+      EvmListenerSettings settings, ListenerSettings delivery, String network, ChainListener.WatermarkWrites writes,
+      AtomicLong runs) {
     super(context);
+    this.writes = writes;
+    this.runs = runs;
+    this.run = runs.incrementAndGet();
     this.timers = timers;
     this.networks = networks;
     this.networkSettings = networks.settings(network).orElseThrow(() -> new IllegalArgumentException("no EVM network " + network));
@@ -206,6 +217,14 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
         })
         .onMessage(CycleDone.class, this::onCycleDone)
         .onMessage(WatchdogTick.class, m -> onWatchdog())
+        .onSignal(akka.actor.typed.PreRestart.class, s -> {
+          writes.supersede();
+          return this;
+        })
+        .onSignal(akka.actor.typed.PostStop.class, s -> {
+          writes.supersede();
+          return this;
+        })
         .onMessage(Stop.class, m -> {
           log.info("EVM tip listener for {} stops on this node at block {} (handing over)", network,
               cursor == null ? -1 : cursor.watermark());
@@ -223,7 +242,9 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     long thisRun = run;
     Cursor from = cursor;
     cycling = true;
-    getContext().pipeToSelf(cycle(from), (c, error) -> new CycleDone(thisRun, c, unwrap(error)));
+    // A run's first cycle reads the watermark: only once the writes of earlier runs have landed.
+    CompletionStage<Cursor> work = from == null ? writes.beginRun(thisRun).thenCompose(x -> cycle(null, thisRun)) : cycle(from, thisRun);
+    getContext().pipeToSelf(work, (c, error) -> new CycleDone(thisRun, c, unwrap(error)));
   }
 
   private Behavior<Command> onCycleDone(CycleDone m) {
@@ -265,7 +286,8 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
       // A cycle hangs (an RPC call or a wallet that never answers): give up on it and start again from the last cursor.
       log.warn("EVM tip listener for {} is STALE: no completed cycle for {} ms{}; restarting", network,
           (now - heartbeatNanos) / 1_000_000, lastError == null ? "" : " (last error: " + lastError + ")");
-      run++;
+      writes.supersede();
+      run = runs.incrementAndGet();
       cycling = false;
       restartedAtNanos = now;
       cursor = null; // re-read the watermark and the remembered blocks
@@ -285,16 +307,17 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
 
   // ---- one cycle (runs in future callbacks: reads only its argument and final fields) ----
 
-  private CompletionStage<Cursor> cycle(Cursor from) {
+  private CompletionStage<Cursor> cycle(Cursor from, long run) {
     return store.activeTipJars(network).thenCompose(active -> gateway(active, from).thenCompose(maybe -> {
       if (maybe.isEmpty()) {
         return CompletableFuture.completedFuture(new Cursor(true, null, -1, List.of(), Map.of(), Set.of(), -1, Set.of(), -1));
       }
       EvmGateway gateway = maybe.get();
-      CompletionStage<Cursor> start = from == null || from.idle() ? start(gateway, active) : CompletableFuture.completedFuture(from);
-      return start.thenCompose(c -> takeIn(gateway, c, active))
-          .thenCompose(c -> gateway.blockNumber().thenCompose(head -> checkReorg(gateway, c).thenCompose(checked ->
-              read(gateway, checked, head))));
+      CompletionStage<Cursor> start = from == null || from.idle() ? start(gateway, active, run)
+          : CompletableFuture.completedFuture(from);
+      return start.thenCompose(c -> takeIn(gateway, c, active, run))
+          .thenCompose(c -> gateway.blockNumber().thenCompose(head -> checkReorg(gateway, c, run).thenCompose(checked ->
+              read(gateway, checked, head, run))));
     }));
   }
 
@@ -312,7 +335,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   }
 
   /** Reads the watermark (creating it on first start) and the remembered blocks; checks the genesis block. */
-  private CompletionStage<Cursor> start(EvmGateway gateway, Map<String, ListenerStore.Watched> active) {
+  private CompletionStage<Cursor> start(EvmGateway gateway, Map<String, ListenerStore.Watched> active, long run) {
     return gateway.blockHash(0).thenCompose(genesisHash -> {
       String genesis = genesisHash.orElseThrow(() -> new ChainMoved("the node has no block 0 yet"));
       byte[] genesisBytes = HexFormat.of().parseHex(genesis.substring(2));
@@ -325,7 +348,9 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
         CompletionStage<ListenerStore.Watermark> mark = stored.isPresent() ? CompletableFuture.completedFuture(stored.get())
             : gateway.blockNumber().thenCompose(head -> {
               long first = active.values().stream().mapToLong(w -> w.sinceRound() - 1).min().orElse(safeBlock(head));
-              return store.initialize(new ListenerStore.Watermark(storeKey, genesisBytes, Math.max(0, Math.min(first, safeBlock(head)))));
+              ListenerStore.Watermark initial = new ListenerStore.Watermark(storeKey, genesisBytes,
+                  Math.max(0, Math.min(first, safeBlock(head))));
+              return written(run, () -> store.initialize(initial));
             });
         return mark.thenCompose(w -> store.recentBlocks(storeKey, w.round()).thenCombine(store.knownAddresses(storeKey), (blocks, known) -> {
           List<Handled> recent = new ArrayList<>();
@@ -344,7 +369,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   }
 
   /** Takes newly active tip jars in: their Tip events from their own block up to the watermark first. */
-  private CompletionStage<Cursor> takeIn(EvmGateway gateway, Cursor c, Map<String, ListenerStore.Watched> active) {
+  private CompletionStage<Cursor> takeIn(EvmGateway gateway, Cursor c, Map<String, ListenerStore.Watched> active, long run) {
     Map<String, ListenerStore.Watched> fresh = new HashMap<>(active);
     fresh.keySet().removeAll(c.known());
     Map<String, ListenerStore.Watched> still = new HashMap<>(active);
@@ -357,7 +382,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     CompletionStage<Done> rescan = since <= c.watermark()
         ? readRanges(gateway, Map.copyOf(fresh), since, c.watermark(), Map.of(), c.watermark()).thenApply(x -> Done.getInstance())
         : CompletableFuture.completedFuture(Done.getInstance());
-    return rescan.thenCompose(d -> store.markKnown(storeKey, fresh.values())).thenApply(x -> {
+    return rescan.thenCompose(d -> written(run, () -> store.markKnown(storeKey, fresh.values()))).thenApply(x -> {
       log.info("EVM tip listener for {} now watches {} new tip jar(s) {} (from block {})", network, fresh.size(), fresh.keySet(), since);
       Set<String> known = new HashSet<>(c.known());
       known.addAll(fresh.keySet());
@@ -372,7 +397,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
    * Compares the newest remembered block with the chain; on a mismatch walks back to the newest
    * block both have and persists it as the watermark. A chain sharing none of the window stops.
    */
-  private CompletionStage<Cursor> checkReorg(EvmGateway gateway, Cursor c) {
+  private CompletionStage<Cursor> checkReorg(EvmGateway gateway, Cursor c, long run) {
     if (c.recent().isEmpty()) return CompletableFuture.completedFuture(c);
     Handled top = c.recent().get(c.recent().size() - 1);
     return gateway.blockHash(top.number()).thenCompose(hash -> {
@@ -388,7 +413,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
         for (Handled h : c.recent().subList(fork + 1, c.recent().size())) orphaned.addAll(h.tips());
         log.warn("EVM tip listener for {}: REORGANISATION — blocks {}..{} were replaced; reading again from block {} ({} tips to check)",
             network, shared.number() + 1, top.number(), shared.number() + 1, orphaned.size());
-        return store.backTo(storeKey, shared.number(), orphaned, top.number()).thenApply(x -> {
+        return written(run, () -> store.backTo(storeKey, shared.number(), orphaned, top.number())).thenApply(x -> {
           reorgs.incrementAndGet();
           lastReorg.set("at " + Instant.now() + ": blocks " + (shared.number() + 1) + ".." + top.number()
               + " were replaced; read again from block " + (shared.number() + 1));
@@ -407,10 +432,10 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   }
 
   /** Reads and delivers the blocks after the watermark up to the safe block, at most one catch-up batch. */
-  private CompletionStage<Cursor> read(EvmGateway gateway, Cursor c, long head) {
+  private CompletionStage<Cursor> read(EvmGateway gateway, Cursor c, long head, long run) {
     long safe = safeBlock(head);
     long from = c.watermark() + 1;
-    if (from > safe) return settleOrphans(c.with(c.watermark(), c.recent(), head, c.orphaned()), safe);
+    if (from > safe) return settleOrphans(c.with(c.watermark(), c.recent(), head, c.orphaned()), safe, run);
     long to = Math.min(safe, from + (long) settings.maxBlockRange() * settings.catchUpParallelism() - 1);
     // The hashes of the blocks to remember (the last reorg-window of this batch), fetched before the logs.
     long hashesFrom = Math.max(from, to - settings.reorgWindow() + 1);
@@ -426,8 +451,8 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
         delivered.values().forEach(orphaned::removeAll);
         Set<String> found = new HashSet<>(c.orphaned());
         found.removeAll(orphaned);
-        return store.handledBlocks(storeKey, rows, keepFrom, to, found)
-            .thenCompose(x -> settleOrphans(c.with(to, List.copyOf(recent), head, Set.copyOf(orphaned)), safe));
+        return written(run, () -> store.handledBlocks(storeKey, rows, keepFrom, to, found))
+            .thenCompose(x -> settleOrphans(c.with(to, List.copyOf(recent), head, Set.copyOf(orphaned)), safe, run));
       });
     });
   }
@@ -436,14 +461,20 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
    * Once the final chain is read past the replaced blocks (and the listener is at its safe block),
    * orphaned tips not delivered again are withdrawn (persisted: a restart neither forgets nor repeats it).
    */
-  private CompletionStage<Cursor> settleOrphans(Cursor c, long safe) {
+  private CompletionStage<Cursor> settleOrphans(Cursor c, long safe, long run) {
     if (c.orphaned().isEmpty() || c.watermark() < safe || c.watermark() < c.orphanedUpTo()) return CompletableFuture.completedFuture(c);
-    return store.withdraw(storeKey, c.orphaned()).thenApply(x -> {
+    return written(run, () -> store.withdraw(storeKey, c.orphaned())).thenApply(x -> {
       withdrawn.addAndGet(c.orphaned().size());
       log.warn("EVM tip listener for {}: {} tip(s) of replaced blocks are not in the final chain and are withdrawn: {}", network,
           c.orphaned().size(), c.orphaned());
       return c.with(c.watermark(), c.recent(), c.head(), Set.of());
     });
+  }
+
+  /** Starts {@code write} if {@code run} is still the run in progress; fails the cycle without writing if not. */
+  private <T> CompletionStage<T> written(long run, java.util.function.Supplier<CompletionStage<T>> write) {
+    java.util.concurrent.atomic.AtomicReference<T> result = new java.util.concurrent.atomic.AtomicReference<>();
+    return writes.advance(run, () -> write.get().thenAccept(result::set)).thenApply(x -> result.get());
   }
 
   private CompletionStage<Map<Long, String>> blockHashes(EvmGateway gateway, long from, long to) {
