@@ -2,6 +2,7 @@ package io.mintline.engine.listener;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import io.mintline.engine.persistence.BlockingJdbc;
 import io.mintline.engine.persistence.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,11 +14,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import javax.sql.DataSource;
 
 /**
  * The listener's persisted state on the shared pool: its {@link Watermark} (a plain row rather
@@ -47,16 +44,15 @@ final class ListenerStore {
     }
   }
 
-  private final DataSource dataSource;
-  private final Executor blockingIo;
+  private final BlockingJdbc jdbc;
 
   ListenerStore(ActorSystem<?> system) {
-    this.dataSource = JournalDatabase.get(system).dataSource();
-    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    this.jdbc = new BlockingJdbc(JournalDatabase.get(system).dataSource(),
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher")));
   }
 
   CompletionStage<Optional<Watermark>> watermark(String network) {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT genesis_hash, round FROM listener_watermarks WHERE network = ?")) {
         s.setString(1, network);
         try (ResultSet r = s.executeQuery()) {
@@ -69,7 +65,7 @@ final class ListenerStore {
 
   /** Creates the watermark if there is none yet; answers the one that is stored afterwards. */
   CompletionStage<Watermark> initialize(Watermark initial) {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "INSERT INTO listener_watermarks (network, genesis_hash, round, updated_at) SELECT ?, ?, ?, ? "
               + "WHERE NOT EXISTS (SELECT 1 FROM listener_watermarks WHERE network = ?)")) {
@@ -88,7 +84,7 @@ final class ListenerStore {
 
   /** Moves the watermark forward to {@code round}; never backwards (a superseded run may still write). */
   CompletionStage<Void> advance(String network, long round) {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "UPDATE listener_watermarks SET round = ?, updated_at = ? WHERE network = ? AND round < ?")) {
         s.setLong(1, round);
@@ -103,7 +99,7 @@ final class ListenerStore {
 
   /** Active TipProxy deployments of {@code network}, by app address. */
   CompletionStage<Map<String, Watched>> activeDeployments(String network) {
-    return io(c -> {
+    return jdbc.io(c -> {
       Map<String, Watched> watched = new HashMap<>();
       try (PreparedStatement s = c.prepareStatement(
           "SELECT app_address, owner, confirmed_round FROM deployments WHERE status = 'active' AND network = ? "
@@ -119,7 +115,7 @@ final class ListenerStore {
 
   /** The app addresses already taken into the watched set (scanned from their confirmation round). */
   CompletionStage<Set<String>> knownAddresses(String network) {
-    return io(c -> {
+    return jdbc.io(c -> {
       Set<String> known = new HashSet<>();
       try (PreparedStatement s = c.prepareStatement("SELECT app_address FROM listener_watched WHERE network = ?")) {
         s.setString(1, network);
@@ -132,7 +128,7 @@ final class ListenerStore {
   }
 
   CompletionStage<Void> markKnown(String network, Iterable<Watched> addresses) {
-    return io(c -> {
+    return jdbc.io(c -> {
       for (Watched w : addresses) {
         try (PreparedStatement s = c.prepareStatement(
             "INSERT INTO listener_watched (network, app_address, since_round) SELECT ?, ?, ? "
@@ -163,7 +159,7 @@ final class ListenerStore {
 
   /** Active tip jars on EVM network {@code evmNetwork}, by contract address: Tip events there from their block on. */
   CompletionStage<Map<String, Watched>> activeTipJars(String evmNetwork) {
-    return io(c -> {
+    return jdbc.io(c -> {
       Map<String, Watched> watched = new HashMap<>();
       try (PreparedStatement s = c.prepareStatement(
           "SELECT contract_address, owner, block_number, tip_payee FROM deployments WHERE status = 'active' AND kind = 'tipjar' "
@@ -183,7 +179,7 @@ final class ListenerStore {
 
   /** The handled blocks remembered for {@code network} up to {@code upTo}, oldest first; later rows are dropped. */
   CompletionStage<java.util.List<BlockHash>> recentBlocks(String network, long upTo) {
-    return io(c -> {
+    return jdbc.io(c -> {
       for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND number > ?")) {
           s.setString(1, network);
@@ -220,7 +216,7 @@ final class ListenerStore {
    */
   CompletionStage<Void> handledBlocks(String network, java.util.List<BlockHash> blocks, long keepFrom, long watermark,
       java.util.Collection<String> delivered) {
-    return transaction(c -> {
+    return jdbc.transaction(c -> {
       for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND (number < ? OR number > ?)")) {
           s.setString(1, network);
@@ -275,7 +271,7 @@ final class ListenerStore {
    * {@code fork}, in one transaction.
    */
   CompletionStage<Void> backTo(String network, long fork, java.util.Collection<String> orphaned, long upTo) {
-    return transaction(c -> {
+    return jdbc.transaction(c -> {
       for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND number > ?")) {
           s.setString(1, network);
@@ -309,7 +305,7 @@ final class ListenerStore {
 
   /** The pending orphans of {@code network} and the number withdrawn so far. */
   CompletionStage<Orphans> orphans(String network) {
-    return io(c -> {
+    return jdbc.io(c -> {
       Set<String> pending = new HashSet<>();
       long upTo = -1;
       long withdrawn = 0;
@@ -333,7 +329,7 @@ final class ListenerStore {
 
   /** Marks {@code tips} withdrawn: the final chain, read past the blocks that held them, does not have them. */
   CompletionStage<Void> withdraw(String network, java.util.Collection<String> tips) {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "UPDATE evm_listener_orphans SET status = 'withdrawn', noted_at = ? WHERE network = ? AND tip_id = ?")) {
         long now = nowMicros();
@@ -349,37 +345,6 @@ final class ListenerStore {
     });
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> CompletionStage<T> io(Work<T> work) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(true);
-        return work.run(c);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, blockingIo);
-  }
-
-  /** {@code work} in one database transaction: committed when it returns, rolled back when it throws. */
-  private <T> CompletionStage<T> transaction(Work<T> work) {
-    return io(c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
-  }
 
   private static void setWatermark(Connection c, String network, long round, long nowMicros) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("UPDATE listener_watermarks SET round = ?, updated_at = ? WHERE network = ?")) {

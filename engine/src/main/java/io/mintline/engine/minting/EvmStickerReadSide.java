@@ -2,10 +2,10 @@ package io.mintline.engine.minting;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import io.mintline.engine.persistence.BlockingJdbc;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.readside.Page;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,13 +13,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 
 /**
  * Reads the {@code evm_stickers} table that {@link EvmStickerMinter} writes: a wallet's EVM
@@ -60,17 +56,16 @@ public final class EvmStickerReadSide {
   private static final String COLUMNS = "id, tip_tx_id, owner, creator, network, chain_id, collection, token_id, golden, tip_block, "
       + "block_hash, mint_tx, minted_block, minted_at";
 
-  private final DataSource dataSource;
-  private final Executor blockingIo;
+  private final BlockingJdbc jdbc;
 
   public EvmStickerReadSide(ActorSystem<?> system) {
-    this.dataSource = JournalDatabase.get(system).dataSource();
-    this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+    this.jdbc = new BlockingJdbc(JournalDatabase.get(system).dataSource(),
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher")));
   }
 
   /** A page of {@code owner}'s EVM stickers, oldest first. */
   public CompletionStage<Page<Row>> byOwner(String owner, int limit, Optional<After> after) {
-    return io(c -> {
+    return jdbc.io(c -> {
       String sql = "SELECT " + COLUMNS + " FROM evm_stickers WHERE owner = ?"
           + (after.isPresent() ? " AND (minted_at > ? OR (minted_at = ? AND id > ?))" : "") + " ORDER BY minted_at, id LIMIT ?";
       try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -92,7 +87,7 @@ public final class EvmStickerReadSide {
   }
 
   public CompletionStage<Optional<Row>> byId(String id) {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM evm_stickers WHERE id = ?")) {
         s.setString(1, id);
         return rows(s).stream().findFirst();
@@ -102,7 +97,7 @@ public final class EvmStickerReadSide {
 
   /** How many EVM stickers the read side holds. */
   public CompletionStage<Long> count() {
-    return io(c -> {
+    return jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM evm_stickers"); ResultSet r = s.executeQuery()) {
         r.next();
         return r.getLong(1);
@@ -122,18 +117,4 @@ public final class EvmStickerReadSide {
     return rows;
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> CompletionStage<T> io(Work<T> work) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(true);
-        return work.run(c);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, blockingIo);
-  }
 }
