@@ -304,7 +304,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       RawTransaction filler = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(21_000),
           shared.signer.address(), BigInteger.ZERO, "", PRIORITY_FEE.min(maxFee), maxFee);
       EvmSigner.Signed signed = shared.signer.sign(filler, settings.chainId(), "mint-cancel:" + tipTxId);
-      log.warn("EVM tip {} left the chain after its sticker's mint was sent: nonce {} is filled by {}", tipTxId, nonce, signed.txHash());
+      log.warn("EVM tip {} left the chain: nonce {}, reserved for its sticker's mint, is filled by {}", tipTxId, nonce, signed.txHash());
       return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
           .thenCompose(h -> awaitMined(settings, signed, nonce))
           .thenApply(r -> (Void) null);
