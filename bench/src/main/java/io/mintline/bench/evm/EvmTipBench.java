@@ -71,6 +71,8 @@ public final class EvmTipBench {
   private static final java.util.concurrent.atomic.AtomicInteger NUDGES = new java.util.concurrent.atomic.AtomicInteger();
   /** How long a run waits for its stickers ({@code --sticker-wait} seconds). */
   private static long STICKER_WAIT_S = 300;
+  /** The tips' priority fee ({@code --tip-priority-wei}), see {@link #main}. */
+  private static BigInteger TIP_PRIORITY_WEI = BigInteger.ONE;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -83,6 +85,7 @@ public final class EvmTipBench {
     int tipsPerFan = Integer.parseInt(opts.getOrDefault("tips", "100"));
     int runs = Integer.parseInt(opts.getOrDefault("runs", "3"));
     STICKER_WAIT_S = Long.parseLong(opts.getOrDefault("sticker-wait", "300"));
+    TIP_PRIORITY_WEI = new BigInteger(opts.getOrDefault("tip-priority-wei", "1"));
     Path modules = Path.of(opts.getOrDefault("node-modules", "node_modules")).toAbsolutePath();
     Path dir = Files.createTempDirectory("mintline-evm-bench");
     try (LocalEvmNode ganache = LocalEvmNode.start("node", modules, CHAIN_ID, LocalEvmNode.Mining.INSTANT, null);
@@ -158,7 +161,7 @@ public final class EvmTipBench {
       for (int t = 0; t < tipsPerFan; t++) {
         String data = FunctionEncoder.encode(new Function("tip", List.of(new Address(creator), new Utf8String("tip " + t)), List.of()));
         RawTransaction tx = RawTransaction.createTransaction(CHAIN_ID, nonce.add(BigInteger.valueOf(t)), BigInteger.valueOf(200_000),
-            tipJar, BigInteger.TEN.pow(15), data, BigInteger.ONE, BigInteger.valueOf(20_000_000_000L));
+            tipJar, BigInteger.TEN.pow(15), data, TIP_PRIORITY_WEI, BigInteger.valueOf(20_000_000_000L));
         raw.add(Numeric.toHexString(TransactionEncoder.signMessage(tx, CHAIN_ID, Credentials.create(fan))));
       }
       signed.add(raw);

@@ -81,6 +81,9 @@ public final class SignerNonceEntity
    */
   public record Release(String deploymentId, ActorRef<Reservation> replyTo) implements Command {}
 
+  /** Asks for the nonce reserved under {@code deploymentId}, without reserving one: answers -1 when none is. */
+  public record Held(String deploymentId, ActorRef<Reservation> replyTo) implements Command {}
+
   /**
    * Asks for the given-back nonces from {@code chainMined} up to (not including) {@code below}, for
    * the caller to fill; each is handed to one caller per {@code lease}.
@@ -167,6 +170,8 @@ public final class SignerNonceEntity
     return newCommandHandlerWithReplyBuilder().forAnyState()
         .onCommand(Reserve.class, this::onReserve)
         .onCommand(Release.class, this::onRelease)
+        .onCommand(Held.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
+            new Reservation(cmd.deploymentId(), state.reserved().getOrDefault(cmd.deploymentId(), -1L))))
         .onCommand(FillGaps.class, this::onFillGaps)
         .build();
   }

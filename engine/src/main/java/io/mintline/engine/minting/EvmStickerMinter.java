@@ -13,6 +13,7 @@ import io.mintline.deploy.evm.EvmNetworks;
 import io.mintline.deploy.keys.EvmSigner;
 import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentId;
+import io.mintline.engine.deployment.EvmDeploymentChain;
 import io.mintline.engine.deployment.SignerNonceEntity;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.ReadSideProjections;
@@ -66,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * (id {@code DeploymentId.of(signer, "sticker-collection:" + network)}), requested on first need.
  *
  * <p>Bounded: {@code 4} projections, one envelope each, their mints sent one at a time per network and node (a lane,
- * so nonces reach the chain in order); a failed mint (chain unavailable)
+ * so nonces reach the chain in order). A mint is sent and watched by {@link EvmDeploymentChain}, as a deployment is:
+ * one the node holds queued while its nonce is next (ganache 7.9, docs/BENCHMARKS.md) is sent again. A failed mint (chain unavailable)
  * fails the projection, which restarts from its offset with akka-projection's restart backoff.
  * Minted stickers go to the {@code evm_stickers} table (see {@link #record}).
  */
@@ -97,6 +99,8 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
     final Duration askTimeout;
     final DataSource dataSource;
     final Executor blockingIo;
+    /** Sends and watches the mints: it sends again a mint the node holds queued (see {@link EvmDeploymentChain#awaitMined}). */
+    final EvmDeploymentChain chain;
     final Map<String, CompletableFuture<String>> collections = new ConcurrentHashMap<>();
     /** The tail of each network's mint lane (guarded by itself). */
     final Map<String, CompletableFuture<?>> lanes = new java.util.HashMap<>();
@@ -112,6 +116,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       this.askTimeout = askTimeout;
       this.dataSource = JournalDatabase.get(system).dataSource();
       this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+      this.chain = new EvmDeploymentChain(networks, signer, system, askTimeout);
     }
   }
 
@@ -208,7 +213,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
             if (tipReceipt.isEmpty() || !tipReceipt.get().succeeded()) {
               // A reorganisation took the tip out of the chain after the listener read it: no sticker.
               log.warn("EVM tip {} is not in the final chain; it earns no sticker", e.tipTxId());
-              return CompletableFuture.completedFuture(null);
+              return settleReserved(gateway, settings.get(), e, collection, tokenId);
             }
             // The draw uses the block the final chain has the tip in.
             Draw draw = draw(tipReceipt.get().blockHash().toLowerCase(Locale.ROOT), tokenId, shared.goldenBasisPoints);
@@ -269,6 +274,28 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
     });
   }
 
+  /**
+   * A tip that earns no sticker after all may have had its mint's nonce reserved by an earlier attempt:
+   * a nonce never sent would hold every later transaction of the signer behind it. A mint the node
+   * holds is waited for (it mints a sticker nobody records: it was sent); an unused nonce is filled.
+   */
+  private CompletionStage<Void> settleReserved(EvmGateway gateway, EvmSettings.Network settings, WalletEntity.TipRecorded e,
+      String collection, BigInteger tokenId) {
+    String address = shared.signer.address();
+    return ClusterSharding.get(shared.system)
+        .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), address))
+        .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Held("mint:" + e.tipTxId(), r), shared.askTimeout)
+        .thenCompose(held -> {
+          if (held.nonce() < 0) return CompletableFuture.<Void>completedFuture(null);
+          EvmSigner.Signed mint = signMint(settings, e, collection, tokenId, held.nonce());
+          return gateway.minedNonce(address).thenCompose(mined -> mined.longValueExact() > held.nonce()
+              ? CompletableFuture.<Void>completedFuture(null)
+              : gateway.knows(mint.txHash()).thenCompose(known -> known
+                  ? awaitMined(settings, mint, held.nonce()).thenApply(r -> (Void) null)
+                  : fillNonce(gateway, settings, held.nonce(), e.tipTxId())));
+        });
+  }
+
   /** Spends nonce {@code nonce} on a transfer of nothing to the signer itself, unless the chain has used it. */
   private CompletionStage<Void> fillNonce(EvmGateway gateway, EvmSettings.Network settings, long nonce, String tipTxId) {
     return gateway.minedNonce(shared.signer.address()).thenCompose(mined -> {
@@ -277,9 +304,9 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       RawTransaction filler = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(21_000),
           shared.signer.address(), BigInteger.ZERO, "", PRIORITY_FEE.min(maxFee), maxFee);
       EvmSigner.Signed signed = shared.signer.sign(filler, settings.chainId(), "mint-cancel:" + tipTxId);
-      log.warn("EVM tip {} left the chain after its sticker's mint was sent: nonce {} is filled by {}", tipTxId, nonce, signed.txHash());
-      return gateway.sendRaw(signed.rawHex(), signed.txHash())
-          .thenCompose(h -> awaitReceipt(gateway, signed.txHash(), System.currentTimeMillis() + RECEIPT_WAIT_MS))
+      log.warn("EVM tip {} left the chain: nonce {}, reserved for its sticker's mint, is filled by {}", tipTxId, nonce, signed.txHash());
+      return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
+          .thenCompose(h -> awaitMined(settings, signed, nonce))
           .thenApply(r -> (Void) null);
     });
   }
@@ -302,22 +329,16 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
    */
   private CompletionStage<Sent> send(EvmGateway gateway, EvmSettings.Network settings, WalletEntity.TipRecorded e,
       String collection, BigInteger tokenId, String reservationId) {
-    String data = FunctionEncoder.encode(new org.web3j.abi.datatypes.Function("mint",
-        List.of(new Address(e.fan()), new Uint256(tokenId), new Utf8String(shared.metadataBaseUrl + e.tipTxId())), List.of()));
     return inLane(settings.name(), () -> gateway.pendingNonce(shared.signer.address()).thenCompose(pending -> ClusterSharding.get(shared.system)
         .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), shared.signer.address()))
         .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Reserve(reservationId, pending.longValueExact(), r),
             shared.askTimeout))
         .thenCompose(reservation -> {
-          BigInteger maxFee = settings.maxFeePerGasWei();
-          RawTransaction tx = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(reservation.nonce()), MINT_GAS,
-              collection, BigInteger.ZERO, data, PRIORITY_FEE.min(maxFee), maxFee);
-          EvmSigner.Signed signed = shared.signer.sign(tx, settings.chainId(), "mint:" + e.tipTxId());
+          EvmSigner.Signed signed = signMint(settings, e, collection, tokenId, reservation.nonce());
           log.debug("EVM sticker for {}: mint {} with nonce {}", e.tipTxId(), signed.txHash(), reservation.nonce());
-          return gateway.knows(signed.txHash()).thenCompose(known -> known
-                  ? CompletableFuture.completedFuture(signed.txHash()) : gateway.sendRaw(signed.rawHex(), signed.txHash()))
-              .thenCompose(hash -> awaitReceipt(gateway, signed.txHash(), System.currentTimeMillis() + RECEIPT_WAIT_MS))
-              .<Sent>thenApply(receipt -> new Sent(reservation.nonce(), receipt))
+          return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
+              .thenCompose(hash -> awaitMined(settings, signed, reservation.nonce()))
+              .<Sent>thenApply(receipt -> receipt == null ? null : new Sent(reservation.nonce(), receipt))
               .exceptionallyCompose(failure -> gateway.knows(signed.txHash()).thenCompose(known -> known
                   ? CompletableFuture.<Sent>failedFuture(failure)
                   : gateway.minedNonce(shared.signer.address()).thenCompose(mined -> {
@@ -331,6 +352,36 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
                 send(gateway, settings, e, collection, tokenId, "mint:" + e.tipTxId() + "#" + mined)));
   }
 
+  /** The mint of {@code e}'s sticker at {@code nonce}: the same bytes on every attempt (fixed fees). */
+  private EvmSigner.Signed signMint(EvmSettings.Network settings, WalletEntity.TipRecorded e, String collection, BigInteger tokenId,
+      long nonce) {
+    String data = FunctionEncoder.encode(new org.web3j.abi.datatypes.Function("mint",
+        List.of(new Address(e.fan()), new Uint256(tokenId), new Utf8String(shared.metadataBaseUrl + e.tipTxId())), List.of()));
+    BigInteger maxFee = settings.maxFeePerGasWei();
+    RawTransaction tx = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(nonce), MINT_GAS,
+        collection, BigInteger.ZERO, data, PRIORITY_FEE.min(maxFee), maxFee);
+    return shared.signer.sign(tx, settings.chainId(), "mint:" + e.tipTxId());
+  }
+
+  /**
+   * Waits up to {@link #RECEIPT_WAIT_MS} for the receipt of {@code signed} (nonce {@code nonce}),
+   * sending it again if the node holds it queued; answers null when another transaction used the
+   * nonce, fails when it is not mined in time or the node lost it (the retry sends the same bytes).
+   */
+  private CompletionStage<EvmGateway.Receipt> awaitMined(EvmSettings.Network settings, EvmSigner.Signed signed, long nonce) {
+    return shared.chain.awaitMined(settings.name(), signed.rawHex(), List.of(signed.txHash()), nonce, shared.signer.address(),
+        Duration.ofMillis(RECEIPT_WAIT_MS)).thenCompose(outcome -> {
+          if (outcome instanceof EvmDeploymentChain.Mined m) return CompletableFuture.completedFuture(m.receipt());
+          if (outcome instanceof EvmDeploymentChain.NonceTaken t) {
+            log.warn("Nonce {} of {} on {} was used by another transaction than {} (the signer's count is {})", nonce,
+                shared.signer.address(), settings.name(), signed.txHash(), t.minedNonce());
+            return CompletableFuture.completedFuture((EvmGateway.Receipt) null);
+          }
+          return CompletableFuture.failedFuture(new ChainException(ChainException.Kind.UNAVAILABLE, "the transaction "
+              + signed.txHash() + " (nonce " + nonce + ") was not mined in " + RECEIPT_WAIT_MS + " ms: " + outcome, null));
+        });
+  }
+
   /** Runs {@code work} after the previous work of {@code network}'s lane on this node has ended. */
   private <T> CompletionStage<T> inLane(String network, java.util.function.Supplier<CompletionStage<T>> work) {
     synchronized (shared.lanes) {
@@ -339,18 +390,6 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       shared.lanes.put(network, next);
       return next;
     }
-  }
-
-  private CompletionStage<EvmGateway.Receipt> awaitReceipt(EvmGateway gateway, String txHash, long deadline) {
-    return gateway.receipt(txHash).thenCompose(r -> {
-      if (r.isPresent()) return CompletableFuture.completedFuture(r.get());
-      if (System.currentTimeMillis() > deadline) {
-        return CompletableFuture.failedFuture(new ChainException(ChainException.Kind.UNAVAILABLE,
-            "the mint " + txHash + " was not mined in " + RECEIPT_WAIT_MS + " ms", null));
-      }
-      return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
-          .thenCompose(x -> awaitReceipt(gateway, txHash, deadline));
-    });
   }
 
   /** The token's owner, or empty when it does not exist (the collection reverts {@code ownerOf}). */
