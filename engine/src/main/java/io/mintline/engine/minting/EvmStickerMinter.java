@@ -15,13 +15,13 @@ import io.mintline.engine.deployment.DeploymentEntity;
 import io.mintline.engine.deployment.DeploymentId;
 import io.mintline.engine.deployment.EvmDeploymentChain;
 import io.mintline.engine.deployment.SignerNonceEntity;
+import io.mintline.engine.persistence.BlockingJdbc;
 import io.mintline.engine.persistence.JournalDatabase;
 import io.mintline.engine.persistence.ReadSideProjections;
 import io.mintline.engine.wallet.TipReceived;
 import io.mintline.engine.wallet.WalletEntity;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,7 +39,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Utf8String;
@@ -97,7 +96,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
     final int goldenBasisPoints;
     final String metadataBaseUrl;
     final Duration askTimeout;
-    final DataSource dataSource;
+    final BlockingJdbc jdbc;
     final Executor blockingIo;
     /** Sends and watches the mints: it sends again a mint the node holds queued (see {@link EvmDeploymentChain#awaitMined}). */
     final EvmDeploymentChain chain;
@@ -114,8 +113,8 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       this.goldenBasisPoints = goldenBasisPoints;
       this.metadataBaseUrl = metadataBaseUrl;
       this.askTimeout = askTimeout;
-      this.dataSource = JournalDatabase.get(system).dataSource();
       this.blockingIo = system.dispatchers().lookup(DispatcherSelector.fromConfig("mintline.blocking-io-dispatcher"));
+      this.jdbc = new BlockingJdbc(JournalDatabase.get(system).dataSource(), blockingIo);
       this.chain = new EvmDeploymentChain(networks, signer, system, askTimeout);
     }
   }
@@ -449,7 +448,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
   // ---- the read side: evm_stickers ----
 
   private CompletionStage<Boolean> recorded(String tipTxId) {
-    return io(c -> {
+    return shared.jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM evm_stickers WHERE tip_tx_id = ?")) {
         s.setString(1, tipTxId);
         try (ResultSet r = s.executeQuery()) {
@@ -481,7 +480,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
 
   private CompletionStage<Void> record(WalletEntity.TipRecorded e, String network, TipId tip, String collection, BigInteger tokenId,
       Draw draw, String mintTx, long mintedBlock) {
-    return io(c -> {
+    return shared.jdbc.io(c -> {
       try (PreparedStatement s = c.prepareStatement(
           "INSERT INTO evm_stickers (id, tip_tx_id, owner, creator, network, chain_id, collection, token_id, golden, tip_block, "
               + "block_hash, mint_tx, minted_block, minted_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
@@ -506,20 +505,5 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
       }
       return null;
     });
-  }
-
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> CompletionStage<T> io(Work<T> work) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = shared.dataSource.getConnection()) {
-        c.setAutoCommit(true);
-        return work.run(c);
-      } catch (SQLException ex) {
-        throw new CompletionException(ex);
-      }
-    }, shared.blockingIo);
   }
 }
