@@ -77,7 +77,7 @@ class EvmStickerQueuedMintTest {
     NodeHttpTest.awaitHealthy(node);
     ECKeyPair creatorKey = Keys.createEcKeyPair();
     creator = Keys.toChecksumAddress(Keys.getAddress(creatorKey));
-    String token = login(creatorKey);
+    String token = EvmTipsHttpTest.evmLogin(node, creatorKey);
     // The first EVM creator waits for the tip jar's compilation: a 503 that says retry is retried with
     // the same Idempotency-Key, as the API asks clients to.
     HttpResponse<String> created;
@@ -152,20 +152,6 @@ class EvmStickerQueuedMintTest {
     filter.put("topics", Arrays.asList(EvmStickerMinter.TRANSFER_TOPIC, "0x" + "0".repeat(64), null,
         Numeric.toHexStringWithPrefixZeroPadded(tokenId, 64)));
     assertEquals(1, ((List<?>) rpc("eth_getLogs", filter)).size(), "the token was minted once");
-  }
-
-  /** SIWE: the node's login message signed by {@code key}; answers the access token. */
-  static String login(ECKeyPair key) throws Exception {
-    String address = Keys.toChecksumAddress(Keys.getAddress(key));
-    HttpResponse<String> nonce = node.get("/api/v1/auth/nonce?address=" + address);
-    assertEquals(200, nonce.statusCode(), nonce.body());
-    String message = Json.MAPPER.readTree(nonce.body()).path("message").asText();
-    HttpResponse<String> tokens = node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/auth/login")))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
-            Map.of("address", address, "message", message, "signature", AuthHttpTest.evmSign(key, message))))));
-    assertEquals(200, tokens.statusCode(), tokens.body());
-    return Json.MAPPER.readTree(tokens.body()).path("accessToken").asText();
   }
 
   /** Waits until the node holds a transaction of the signer with nonce {@code nonce} as a future one; answers the pool. */

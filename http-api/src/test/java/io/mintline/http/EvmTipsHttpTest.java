@@ -117,6 +117,11 @@ class EvmTipsHttpTest {
 
   /** SIWE: the node's login message signed with EIP-191 by {@code key}; answers the access token. */
   static String evmLogin(ECKeyPair key) throws Exception {
+    return evmLogin(node, key);
+  }
+
+  /** SIWE on {@code node}: its login message signed with EIP-191 by {@code key}; answers the access token. */
+  static String evmLogin(TestNode node, ECKeyPair key) throws Exception {
     String address = Keys.toChecksumAddress(Keys.getAddress(key));
     HttpResponse<String> nonce = node.get("/api/v1/auth/nonce?address=" + address);
     assertEquals(200, nonce.statusCode(), nonce.body());
