@@ -59,6 +59,8 @@ public record MintlineSettings(
       int maxConnections,
       int journalWriteBuffer,
       Duration connectionTimeout,
+      Duration idleInTransactionTimeout,
+      Duration journalGapWait,
       Duration migrationRetryMin,
       Duration migrationRetryMax) {
 
@@ -153,7 +155,7 @@ public record MintlineSettings(
             r.port("mintline.http.port"),
             r.positiveDuration("mintline.http.request-timeout"),
             r.intInRange("mintline.http.max-body-bytes", 1024, Integer.MAX_VALUE),
-            r.intInRange("mintline.http.accept-listeners", 1, 64));
+            r.intInRange("mintline.http.accept-listeners", 1, 256));
     String url = r.string("mintline.db.url").trim();
     if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
       throw new SettingsException("mintline.db.url", "empty (embedded H2) or a jdbc:postgresql: / jdbc:h2: URL", url);
@@ -167,8 +169,17 @@ public record MintlineSettings(
             r.intInRange("mintline.db.max-connections", 1, 500),
             r.intInRange("mintline.db.journal-write-buffer", 100, 1_000_000),
             r.positiveDuration("mintline.db.connection-timeout"),
+            r.positiveDuration("mintline.db.idle-in-transaction-timeout"),
+            r.positiveDuration("mintline.db.journal-gap-wait"),
             r.positiveDuration("mintline.db.migration-retry.min-backoff"),
             r.positiveDuration("mintline.db.migration-retry.max-backoff"));
+    if (database.journalGapWait().compareTo(database.idleInTransactionTimeout().multipliedBy(2)) < 0) {
+      // A write whose transaction began just before its node paused commits at most
+      // idle-in-transaction-timeout later; the read side has to wait longer than that for its gap.
+      throw new SettingsException("mintline.db.journal-gap-wait",
+          "at least twice mintline.db.idle-in-transaction-timeout (" + database.idleInTransactionTimeout() + ")",
+          database.journalGapWait().toString());
+    }
     Algod algod = new Algod(
         r.httpUrlOrEmpty("mintline.algod.url"),
         r.httpUrlOrEmpty("mintline.algod.backup-url"),

@@ -47,6 +47,17 @@ class MintlineSettingsTest {
   }
 
   @Test
+  void aJournalGapWaitShorterThanTwiceTheIdleTransactionTimeoutIsRefused() {
+    var e = assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of(
+        "mintline.db.idle-in-transaction-timeout", "4s", "mintline.db.journal-gap-wait", "6s"))));
+    assertTrue(e.getMessage().contains("mintline.db.journal-gap-wait"), e.getMessage());
+    assertTrue(e.getMessage().contains("twice mintline.db.idle-in-transaction-timeout"), e.getMessage());
+
+    var defaults = MintlineSettings.load(with(Map.of())).database();
+    assertTrue(defaults.journalGapWait().compareTo(defaults.idleInTransactionTimeout().multipliedBy(2)) >= 0);
+  }
+
+  @Test
   void anUnknownNetworkIsRefused() {
     var e = assertThrows(SettingsException.class, () -> MintlineSettings.load(with(Map.of("mintline.network", "moonnet"))));
     assertTrue(e.getMessage().contains("mintline.network"), e.getMessage());

@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,8 @@ class ApiRoutesTest {
         "akka.http.server.parsing.error-handler = \"io.mintline.http.errors.JsonParsingErrorHandler\"")
         .withFallback(ConfigFactory.defaultReference()));
     var route = ApiRoutes.wrap(1024, java.time.Duration.ofSeconds(1), requestId -> concat(
+        path("alive", () -> get(() -> complete("alive"))),
+        path("ready", () -> get(() -> complete(akka.http.javadsl.model.StatusCodes.SERVICE_UNAVAILABLE, "not ready"))),
         path("never", () -> get(() -> completeWithFuture(new java.util.concurrent.CompletableFuture<akka.http.javadsl.model.HttpResponse>()))),
         // A route may give itself longer, as ?wait does: answered after 1.5 s, within its 5 s.
         path("slow", () -> get(() -> withRequestTimeout(scala.concurrent.duration.Duration.create(5, TimeUnit.SECONDS), () ->
@@ -149,6 +152,32 @@ class ApiRoutesTest {
         assertTrue(System.currentTimeMillis() < deadline, "no access log line with the request id: " + captured.list);
         Thread.sleep(20);
       }
+    } finally {
+      access.detachAppender(captured);
+    }
+  }
+
+  @Test
+  void aProbeAnsweredOkWritesNoAccessLineAndAFailingOneDoes() throws Exception {
+    Logger access = (Logger) LoggerFactory.getLogger("mintline.access");
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    access.addAppender(captured);
+    try {
+      for (String probe : List.of("alive", "ready", "greet")) {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/" + probe))
+            .header("X-Request-Id", "probe-" + probe).GET().build(), HttpResponse.BodyHandlers.ofString());
+      }
+      long deadline = System.currentTimeMillis() + 5000;
+      // The GET /greet (405) and the failing /ready are logged; /alive, answered 200, is not.
+      while (captured.list.stream().filter(e -> e.getMDCPropertyMap().getOrDefault("requestId", "").startsWith("probe-")).count() < 2) {
+        assertTrue(System.currentTimeMillis() < deadline, "no access lines for the failing requests: " + captured.list);
+        Thread.sleep(20);
+      }
+      Thread.sleep(200);
+      List<String> logged = captured.list.stream().map(e -> e.getMDCPropertyMap().getOrDefault("requestId", ""))
+          .filter(id -> id.startsWith("probe-")).sorted().toList();
+      assertEquals(List.of("probe-greet", "probe-ready"), logged, "access lines written");
     } finally {
       access.detachAppender(captured);
     }

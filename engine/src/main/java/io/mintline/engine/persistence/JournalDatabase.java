@@ -79,6 +79,7 @@ public final class JournalDatabase implements Extension {
       # Low tag-query latency for projections: the read journal polls for new events this often.
       jdbc-read-journal.refresh-interval = 200ms
       jdbc-read-journal.journal-sequence-retrieval.query-delay = 200ms
+      # max-tries (the gap wait divided by the query delay) is set from mintline.db.journal-gap-wait.
       # The plugins' circuit breakers open after a run of failures (the database is down) and then
       # fail every call for reset-timeout: Akka's 30 s (journal) and 60 s (snapshot store) kept every
       # entity that restarted from recovering for up to a minute after the database was back. A call
@@ -99,6 +100,11 @@ public final class JournalDatabase implements Extension {
       slickDb.put("user", db.user());
       slickDb.put("password", db.password());
       slickDb.put("driver", "org.postgresql.Driver");
+      // A node paused mid-write (GC, SIGSTOP, a partition) holds its transaction open; committed when
+      // the node resumes, the event would land at a journal position the read side has already
+      // passed as a gap. The server aborts such a transaction instead (see journal-gap-wait below).
+      slickDb.put("connectionInitSql",
+          "SET idle_in_transaction_session_timeout = " + db.idleInTransactionTimeout().toMillis());
     } else {
       slickDb.put("user", "sa");
       slickDb.put("password", "");
@@ -126,12 +132,21 @@ public final class JournalDatabase implements Extension {
             "akka.projection.jdbc.dialect = " + (db.vendor() == MintlineSettings.Vendor.POSTGRES ? "postgres-dialect" : "h2-dialect") + "\n"
                 + "akka.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size = " + db.maxConnections() + "\n"
                 + PLUGINS
+                + "jdbc-read-journal.journal-sequence-retrieval.max-tries = " + gapTries(db) + "\n"
                 + "jdbc-journal.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-journal.class = \"" + TimedJdbcJournal.class.getName() + "\"\n"
                 + "jdbc-journal.bufferSize = " + db.journalWriteBuffer() + "\n"
                 + "jdbc-snapshot-store.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-read-journal.use-shared-db = " + SHARED_DB + "\n"
                 + "jdbc-durable-state-store.use-shared-db = " + SHARED_DB + "\n"));
+  }
+
+  /**
+   * How many polls of the journal's positions the read side makes before it takes a missing one for
+   * a rolled-back write: akka-persistence-jdbc waits max-tries x query-delay (200 ms here).
+   */
+  static long gapTries(MintlineSettings.Database db) {
+    return Math.max(1, (db.journalGapWait().toMillis() + 199) / 200);
   }
 
   private static final ExtensionId<JournalDatabase> ID =

@@ -27,6 +27,8 @@ import java.util.stream.StreamSupport;
  * management port serves, answering 200 or 503 with the standard error JSON.
  */
 public final class HealthRoutes {
+  /** The probe paths: an orchestrator or load balancer asks them every few seconds per node. */
+  public static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready", "/alive");
   private final ActorSystem<?> system;
   private final JournalDatabase database;
   private final HealthChecks checks;
