@@ -204,15 +204,15 @@ class EvmReorgHttpTest {
     return fail("no EVM listener for dev in /api/v1/listener/status");
   }
 
-  /** Mines a block now and then (mints are listed once 2 blocks deep) until {@code done} holds; fails after 120 s. */
+  /** Mines a block now and then (mints are listed once 2 blocks deep) until {@code done} holds; fails after 180 s. */
   static void await(String what, Predicate<Void> done) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (done.test(null)) return;
       mine();
       Thread.sleep(250);
     }
-    fail(what + " not seen within 120 s; listener " + evmListener());
+    fail(what + " not seen within 180 s; listener " + evmListener());
   }
 
   interface Check {
