@@ -20,3 +20,15 @@ CREATE TABLE evm_sticker_incidents (
   reason VARCHAR(500) NOT NULL,
   noted_at BIGINT NOT NULL
 );
+
+-- Each reorganisation the EVM listener noticed (written with the watermark's rewind to the fork): the
+-- sticker minter re-checks the stickers of tips the new chain kept (tip block <= fork) whose mints were
+-- in replaced blocks (minted_block > fork), and mints again those whose token is gone.
+CREATE TABLE evm_listener_reorgs (
+  network VARCHAR(32) NOT NULL,
+  fork BIGINT NOT NULL,
+  replaced_up_to BIGINT NOT NULL,
+  noted_at BIGINT NOT NULL,
+  rechecked_at BIGINT,
+  PRIMARY KEY (network, noted_at)
+);

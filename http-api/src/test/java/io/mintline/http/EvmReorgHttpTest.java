@@ -52,7 +52,8 @@ import org.web3j.utils.Numeric;
  * the other. On the final chain (and in the API) there must be exactly one sticker for the tip it
  * includes, owned by its fan, and none for the other; the tip lists must match the final chain.
  * Within the confirmations: a tip reverted before it is deep enough is never read, a tip sent after
- * the revert is, and nothing about the earlier tips changes.
+ * the revert is; a mint reverted before it is deep enough is sent again (one sticker); nothing about
+ * the earlier tips changes.
  */
 class EvmReorgHttpTest {
   private static final long CHAIN_ID = 31337;
@@ -274,13 +275,20 @@ class EvmReorgHttpTest {
     // ---- deeper than the confirmations ----
     Credentials kept = fan();
     Credentials lost = fan();
+    // A tip mined just before the snapshot: the new chain keeps it, but its mint comes after the
+    // snapshot (the tip is read once 2 deep) and is replaced.
+    Credentials before = fan();
+    String beforeTip = send(signTip(before, "kept by both chains, its mint replaced"));
     String snapshot = String.valueOf(rpc("evm_snapshot", List.of()));
     long forkHead = head();
     String keptRaw = signTip(kept, "kept: re-included by the new chain");
     String keptTip = send(keptRaw);
     String lostTip = send(signTip(lost, "lost: not in the new chain"));
-    await("both tips' stickers minted and listed", check(() -> stickersByTip(address(kept)).containsKey(tipId(keptTip))
-        && stickersByTip(address(lost)).containsKey(tipId(lostTip))));
+    await("the three tips' stickers minted and listed", check(() -> stickersByTip(address(kept)).containsKey(tipId(keptTip))
+        && stickersByTip(address(lost)).containsKey(tipId(lostTip)) && stickersByTip(address(before)).containsKey(tipId(beforeTip))));
+    assertEquals(forkHead, blockOf(beforeTip));
+    assertTrue(stickersByTip(address(before)).get(tipId(beforeTip)).path("mintedRound").asLong() > forkHead,
+        "the mint of the tip before the snapshot comes after it");
     assertEquals(Set.of(tipId(keptTip)), tipIds(address(kept)));
     assertEquals(Set.of(tipId(lostTip)), tipIds(address(lost)));
     for (int i = 0; i < 3; i++) mine();
@@ -300,9 +308,12 @@ class EvmReorgHttpTest {
     while (head() <= oldHead + CONFIRMATIONS) mine();
     assertNotEquals(-1, blockOf(keptTip));
     assertEquals(-1, blockOf(lostTip), "the final chain does not have the lost tip");
+    assertNotEquals(-1, blockOf(beforeTip), "nor did it lose the tip before the snapshot");
 
-    await("the kept tip's sticker on the final chain", check(() -> EvmTipsHttpTest.mintsPerToken(chain, collection)
+    await("the kept tips' stickers on the final chain", check(() -> EvmTipsHttpTest.mintsPerToken(chain, collection)
         .containsKey(tokenTopic(keptTip)) && stickersByTip(address(kept)).containsKey(tipId(keptTip))
+        && EvmTipsHttpTest.mintsPerToken(chain, collection).containsKey(tokenTopic(beforeTip))
+        && stickersByTip(address(before)).containsKey(tipId(beforeTip))
         && !stickersByTip(address(lost)).containsKey(tipId(lostTip)) && tipIds(address(lost)).isEmpty()));
     // Settle: more blocks, the listener past the replaced ones, every mint deep; nothing changes any more.
     for (int i = 0; i < 8; i++) {
@@ -317,7 +328,8 @@ class EvmReorgHttpTest {
     assertEquals(1, mints.get(tokenTopic(earlyTip)), "the early tip's sticker, once: " + mints);
     assertEquals(1, mints.get(tokenTopic(keptTip)), "one sticker on the final chain for the re-included tip: " + mints);
     assertFalse(mints.containsKey(tokenTopic(lostTip)), "no sticker on the final chain for the lost tip: " + mints);
-    assertEquals(2, mints.size(), "no other token: " + mints);
+    assertEquals(1, mints.get(tokenTopic(beforeTip)), "the tip kept by both chains has its sticker on the final chain: " + mints);
+    assertEquals(3, mints.size(), "no other token: " + mints);
     String owner = web3.ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(address(kept), collection,
         FunctionEncoder.encode(new Function("ownerOf", List.of(new Uint256(tokenId(keptTip))), List.of()))),
         DefaultBlockParameterName.LATEST).send().getValue();
@@ -328,9 +340,12 @@ class EvmReorgHttpTest {
     assertEquals(Set.of(tipId(keptTip)), keptStickers.keySet());
     assertTrue(stickersByTip(address(lost)).isEmpty(), "no sticker listed for the lost tip: " + stickersByTip(address(lost)));
     assertEquals(Set.of(tipId(earlyTip)), stickersByTip(address(early)).keySet());
+    assertEquals(Set.of(tipId(beforeTip)), stickersByTip(address(before)).keySet());
+    assertEquals(Set.of(tipId(beforeTip)), tipIds(address(before)));
     assertEquals(Set.of(tipId(keptTip)), tipIds(address(kept)));
     assertEquals(Set.of(), tipIds(address(lost)), "the lost tip is no longer listed");
-    assertEquals(Set.of(tipId(earlyTip), tipId(keptTip)), tipIds(creator), "the creator's received tips are the final chain's");
+    assertEquals(Set.of(tipId(earlyTip), tipId(beforeTip), tipId(keptTip)), tipIds(creator),
+        "the creator's received tips are the final chain's");
     List<JsonNode> keptTips = all("/api/v1/wallets/" + address(kept) + "/tips?limit=500");
     assertEquals(keptBlock, blockOf(keptTip));
     assertEquals(keptBlock, keptTips.get(0).path("round").asLong(), "the tip is listed at its block in the final chain");
@@ -366,10 +381,35 @@ class EvmReorgHttpTest {
     assertFalse(after.containsKey(tokenTopic(shallowTip)), "no sticker for the reverted shallow tip: " + after);
     assertEquals(1, after.get(tokenTopic(afterTip)), after.toString());
     assertEquals(1, after.get(tokenTopic(keptTip)), after.toString());
-    assertEquals(3, after.size(), "no other token: " + after);
+    assertEquals(4, after.size(), "no other token: " + after);
+    // A shallow reorganisation that takes a mint (not its tip): the tip is read, its mint mined one
+    // block deep, then both blocks after the tip's are replaced. The minter sends it again; one sticker.
+    Credentials mintFan = fan();
+    String mintTip = send(signTip(mintFan, "its mint is reorganised away"));
+    String snapshot3 = String.valueOf(rpc("evm_snapshot", List.of()));
+    mine(); // the tip is 2 deep: read, and its mint sent (and mined at once, 1 deep: not recorded yet)
+    long mintDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!EvmTipsHttpTest.mintsPerToken(chain, collection).containsKey(tokenTopic(mintTip))) {
+      assertTrue(System.nanoTime() < mintDeadline, "the mint was not sent within 90 s; listener " + evmListener());
+      Thread.sleep(100);
+    }
+    assertFalse(stickersByTip(address(mintFan)).containsKey(tipId(mintTip)), "a mint one block deep is not listed yet");
+    assertEquals(Boolean.TRUE, rpc("evm_revert", List.of(snapshot3)));
+    assertFalse(EvmTipsHttpTest.mintsPerToken(chain, collection).containsKey(tokenTopic(mintTip)), "the mint left the chain");
+    assertNotEquals(-1, blockOf(mintTip), "its tip did not");
+    await("the reorganised mint's sticker", check(() -> stickersByTip(address(mintFan)).containsKey(tipId(mintTip))));
+    for (int i = 0; i < 4; i++) {
+      mine();
+      Thread.sleep(250);
+    }
+    assertEquals(1, EvmTipsHttpTest.mintsPerToken(chain, collection).get(tokenTopic(mintTip)), "one sticker for the tip");
+    assertEquals(Set.of(tipId(mintTip)), stickersByTip(address(mintFan)).keySet());
+    assertEquals(Set.of(tipId(mintTip)), tipIds(address(mintFan)));
+    assertEquals(5, EvmTipsHttpTest.mintsPerToken(chain, collection).size());
+
     // The deep reorganisation's outcome is unchanged.
     assertEquals(Set.of(tipId(keptTip)), stickersByTip(address(kept)).keySet());
     assertTrue(stickersByTip(address(lost)).isEmpty());
-    assertEquals(Set.of(tipId(earlyTip), tipId(keptTip), tipId(afterTip)), tipIds(creator));
+    assertEquals(Set.of(tipId(earlyTip), tipId(beforeTip), tipId(keptTip), tipId(afterTip), tipId(mintTip)), tipIds(creator));
   }
 }

@@ -342,6 +342,15 @@ final class ListenerStore {
           s.executeUpdate();
         }
       }
+      // For the sticker minter: stickers of kept tips minted in the replaced blocks are checked again.
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO evm_listener_reorgs (network, fork, replaced_up_to, noted_at) VALUES (?, ?, ?, ?)")) {
+        s.setString(1, network);
+        s.setLong(2, fork);
+        s.setLong(3, upTo);
+        s.setLong(4, now);
+        s.executeUpdate();
+      }
       setWatermark(c, network, fork, now);
       return null;
     });

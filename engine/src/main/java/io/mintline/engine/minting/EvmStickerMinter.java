@@ -75,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * depth never reaches the minter (a mint it takes is sent again, above). One deeper than that makes
  * the listener withdraw the replaced blocks' tips from their wallets ({@code TipWithdrawn}): the
  * sticker is unlisted ({@link #withdrawn}); a tip the new chain has again is recorded again and its
- * sticker minted (or found) on the final chain, with the draw of its new block.
+ * sticker minted (or found) on the final chain, with the draw of its new block. A tip the new chain
+ * kept (its block at or below the fork) whose mint was in a replaced block gets no wallet event: every
+ * reorganisation the listener notes ({@code evm_listener_reorgs}) is re-checked here, and such a
+ * sticker whose token is gone is minted again ({@link #recheckReorgs}).
  */
 public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.Event>> {
   private static final Logger log = LoggerFactory.getLogger(EvmStickerMinter.class);
@@ -131,6 +134,16 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
     Shared shared = new Shared(system, networks, signer, collection, goldenBasisPoints, metadataBaseUrl, askTimeout);
     ReadSideProjections.<WalletEntity.Event>atLeastOnceAsync(system, "evm-stickers",
         ReadSideProjections.slices("wallet", WalletEntity.TAG_SLICES), () -> new EvmStickerMinter(shared));
+    // The reorganisations the listeners noted: the stickers of kept tips whose mints were replaced are minted again.
+    EvmStickerMinter rechecks = new EvmStickerMinter(shared);
+    java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+      if (!JournalDatabase.get(system).migrated() || !busy.compareAndSet(false, true)) return;
+      rechecks.recheckReorgs().whenComplete((x, failure) -> {
+        busy.set(false);
+        if (failure != null) log.warn("EVM stickers: re-checking the mints of a reorganisation failed (tried again): {}", failure.toString());
+      });
+    }, system.executionContext());
   }
 
   private final Shared shared;
@@ -517,6 +530,94 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
           return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
               .thenCompose(x -> awaitActive(deploymentId, attempt + 1));
         });
+  }
+
+  // ---- reorganisations that kept the tip but replaced its mint ----
+
+  /** A reorganisation an EVM listener noted: back to block {@code fork} of {@code network} (its store key, {@code evm:<name>}). */
+  private record Reorg(String network, long fork, long notedAt) {}
+
+  /**
+   * The listeners' reorganisations not re-checked yet, each once it is: a tip the new chain kept
+   * (its block at or below the fork) keeps its wallet entries, so no wallet event says its sticker's
+   * mint was in a replaced block. Such a sticker whose token is gone is unlisted and minted again
+   * (the tip's reserved nonce: the same transaction, sent again). Several nodes may re-check the same
+   * reorganisation; the mint is idempotent.
+   */
+  CompletionStage<Void> recheckReorgs() {
+    return shared.jdbc.io(c -> {
+      List<Reorg> reorgs = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT network, fork, noted_at FROM evm_listener_reorgs WHERE rechecked_at IS NULL ORDER BY noted_at");
+          ResultSet r = s.executeQuery()) {
+        while (r.next()) reorgs.add(new Reorg(r.getString(1), r.getLong(2), r.getLong(3)));
+      }
+      return reorgs;
+    }).thenCompose(reorgs -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (Reorg reorg : reorgs) chain = chain.thenCompose(x -> recheck(reorg)).thenCompose(x -> rechecked(reorg));
+      return chain;
+    });
+  }
+
+  private CompletionStage<Void> recheck(Reorg reorg) {
+    String network = reorg.network().startsWith("evm:") ? reorg.network().substring(4) : reorg.network();
+    if (shared.networks.settings(network).isEmpty()) return CompletableFuture.completedFuture(null);
+    return shared.jdbc.io(c -> {
+      List<WalletEntity.TipRecorded> kept = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT tip_tx_id, owner, creator, tip_block FROM evm_stickers "
+          + "WHERE network = ? AND minted_block > ? AND tip_block <= ?")) {
+        s.setString(1, network);
+        s.setLong(2, reorg.fork());
+        s.setLong(3, reorg.fork());
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            // What the minter needs of the fan's TipRecorded (the draw is the final chain's again).
+            kept.add(new WalletEntity.TipRecorded(r.getString(2), r.getString(1), TipReceived.Direction.SENT, r.getLong(4), null,
+                r.getString(2), r.getString(3), 0, false, Instant.now(), -1));
+          }
+        }
+      }
+      return kept;
+    }).thenCompose(kept -> {
+      if (kept.isEmpty()) return CompletableFuture.<Void>completedFuture(null);
+      EvmSettings.Network settings = shared.networks.settings(network).orElseThrow();
+      return collection(network).thenCompose(collection -> gateway(network).thenCompose(gateway -> {
+        // First every lost mint's nonce is given back, then they are minted again in turn, each with the
+        // lowest free nonce: sent again one by one at their old nonces, one could wait behind another's.
+        List<WalletEntity.TipRecorded> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (WalletEntity.TipRecorded e : kept) {
+          BigInteger tokenId = tokenId(TipId.parse(e.tipTxId()));
+          chain = chain.thenCompose(x -> ownerOf(gateway, collection, tokenId)).thenCompose(owner -> {
+            if (owner.isPresent()) return CompletableFuture.<Void>completedFuture(null);
+            log.warn("EVM sticker for {}: its mint was in a block a reorganisation replaced (back to block {}) and the token is gone; "
+                + "minting it again", e.tipTxId(), reorg.fork());
+            lost.add(e);
+            return releaseIfLost(gateway, settings, e.tipTxId(), e.fan(), collection, tokenId).thenApply(released -> (Void) null);
+          });
+        }
+        return chain.thenCompose(x -> {
+          CompletionStage<Void> again = CompletableFuture.completedFuture(null);
+          for (WalletEntity.TipRecorded e : lost) again = again.thenCompose(y -> unlist(e.tipTxId())).thenCompose(n -> mint(e));
+          return again;
+        });
+      }));
+    });
+  }
+
+  private CompletionStage<Void> rechecked(Reorg reorg) {
+    return shared.jdbc.io(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE evm_listener_reorgs SET rechecked_at = ? WHERE network = ? AND noted_at = ?")) {
+        Instant now = Instant.now();
+        s.setLong(1, now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
+        s.setString(2, reorg.network());
+        s.setLong(3, reorg.notedAt());
+        s.executeUpdate();
+      }
+      return null;
+    });
   }
 
   // ---- the read side: evm_stickers ----
