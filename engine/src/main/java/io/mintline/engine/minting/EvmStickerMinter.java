@@ -418,7 +418,7 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
           EvmSigner.Signed signed = signMint(settings, e, collection, tokenId, reservation.nonce());
           log.debug("EVM sticker for {}: mint {} with nonce {}", e.tipTxId(), signed.txHash(), reservation.nonce());
           return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
-              .thenCompose(hash -> awaitMined(settings, signed, reservation.nonce()))
+              .thenCompose(hash -> awaitMined(settings, signed, reservation.nonce(), 3))
               .<Sent>thenApply(receipt -> receipt == null ? null : new Sent(reservation.nonce(), receipt))
               .exceptionallyCompose(failure -> gateway.knows(signed.txHash()).thenCompose(known -> known
                   ? CompletableFuture.<Sent>failedFuture(failure)
@@ -453,11 +453,27 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
    * Waits up to {@link #RECEIPT_WAIT_MS} for the receipt of {@code signed} (nonce {@code nonce}),
    * sending it again if the node holds it queued; answers null when another transaction used the
    * nonce, fails when it is not mined in time or the node lost it (the retry sends the same bytes).
+   * A held mint of a tip that earns no sticker after all is waited for this way: it is not sent again.
    */
   private CompletionStage<EvmGateway.Receipt> awaitMined(EvmSettings.Network settings, EvmSigner.Signed signed, long nonce) {
+    return awaitMined(settings, signed, nonce, 0);
+  }
+
+  /**
+   * As {@link #awaitMined(EvmSettings.Network, EvmSigner.Signed, long)}; a mint the node lost while
+   * its nonce is unused (a reorganisation took its block before the receipt was seen, and the node
+   * dropped it) is sent again up to {@code resends} times before the attempt fails.
+   */
+  private CompletionStage<EvmGateway.Receipt> awaitMined(EvmSettings.Network settings, EvmSigner.Signed signed, long nonce,
+      int resends) {
     return shared.chain.awaitMined(settings.name(), signed.rawHex(), List.of(signed.txHash()), nonce, shared.signer.address(),
         Duration.ofMillis(RECEIPT_WAIT_MS)).thenCompose(outcome -> {
           if (outcome instanceof EvmDeploymentChain.Mined m) return CompletableFuture.completedFuture(m.receipt());
+          if (outcome instanceof EvmDeploymentChain.Dropped && resends > 0) {
+            log.warn("The node lost {} (nonce {}, unused); sending it again", signed.txHash(), nonce);
+            return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
+                .thenCompose(h -> awaitMined(settings, signed, nonce, resends - 1));
+          }
           if (outcome instanceof EvmDeploymentChain.NonceTaken t) {
             log.warn("Nonce {} of {} on {} was used by another transaction than {} (the signer's count is {})", nonce,
                 shared.signer.address(), settings.name(), signed.txHash(), t.minedNonce());
