@@ -470,9 +470,7 @@ class EvmTipsHttpTest {
     assertEquals(tipId(kept), afterShallow.get(0).path("txId").asText());
     assertNotEquals(tipId(shallow), tipId(kept));
 
-    // The deeper case (a tip read, then its block replaced by evm_revert) is not asserted: on ganache
-    // 7.9 the fan's next tip after the revert was never mined on a quiet machine (CI, 2026-12-01),
-    // so the replay of a reorganisation below the confirmation depth is unproven (CHANGELOG, Known issues).
+    // The deeper case (tips read and minted, then their blocks replaced) is EvmReorgHttpTest.
     List<JsonNode> fanStickers = awaitStickers(List.of(fanAddress), 1).get(fanAddress);
     for (int i = 0; i < 10; i++) {
       mine();

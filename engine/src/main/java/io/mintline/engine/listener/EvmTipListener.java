@@ -69,8 +69,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A tip is counted for a jar's owner only when the event names the owner as creator (anyone may
  * call {@code tip(creator, memo)} on any jar). Its id is {@link TipReceived#evmTipId}. Tips of an
- * orphaned block are re-delivered if the final chain includes them again (the same id: wallets
- * answer a duplicate); those it does not include are counted as withdrawn and logged. The tips of
+ * orphaned block are withdrawn from the fan's and the creator's wallets ({@link WalletEntity.WithdrawTip})
+ * before anything of the new chain is read; the final chain's delivery of one it includes again (the
+ * same id, maybe another block) is then recorded as new, and minted on the final chain; those it does
+ * not include stay withdrawn (counted and logged once the listener has read past the replaced blocks). The tips of
  * each remembered block and the orphaned tips are persisted with the watermark
  * ({@code evm_listener_block_tips}, {@code evm_listener_orphans}), so a restart between a
  * reorganisation and its settling loses neither. Deliveries carry the persisted watermark and the
@@ -114,22 +116,27 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     }
   }
 
-  /** One handled block: number, hash, and the ids of the tips delivered from it. */
-  private record Handled(long number, String hash, List<String> tips) {}
+  /** One handled block: number, hash, the ids of the tips delivered from it and their wallets (by id). */
+  private record Handled(long number, String hash, List<String> tips, Map<String, ListenerStore.TipParties> parties) {}
 
   /**
    * Where the listener is: immutable, handed from cycle to cycle. {@code idle}: nothing to read yet
    * (a local chain without tip jars). {@code orphaned}: tips of replaced blocks up to block
-   * {@code orphanedUpTo} not delivered again yet.
+   * {@code orphanedUpTo} not delivered again yet; {@code untold}: those of them whose wallets are yet
+   * to be told to withdraw them (with their wallets), before anything of the new chain is read.
    */
   private record Cursor(boolean idle, String genesis, long watermark, List<Handled> recent, Map<String, ListenerStore.Watched> watched,
-      Set<String> known, long head, Set<String> orphaned, long orphanedUpTo) {
+      Set<String> known, long head, Set<String> orphaned, long orphanedUpTo, Map<String, ListenerStore.TipParties> untold) {
     Cursor with(long watermark, List<Handled> recent, long head, Set<String> orphaned) {
-      return new Cursor(false, genesis, watermark, recent, watched, known, head, orphaned, orphanedUpTo);
+      return new Cursor(false, genesis, watermark, recent, watched, known, head, orphaned, orphanedUpTo, untold);
     }
 
     Cursor orphaning(long upTo) {
-      return new Cursor(idle, genesis, watermark, recent, watched, known, head, orphaned, Math.max(orphanedUpTo, upTo));
+      return new Cursor(idle, genesis, watermark, recent, watched, known, head, orphaned, Math.max(orphanedUpTo, upTo), untold);
+    }
+
+    Cursor untold(Map<String, ListenerStore.TipParties> untold) {
+      return new Cursor(idle, genesis, watermark, recent, watched, known, head, orphaned, orphanedUpTo, Map.copyOf(untold));
     }
   }
 
@@ -310,14 +317,15 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
   private CompletionStage<Cursor> cycle(Cursor from, long run) {
     return store.activeTipJars(network).thenCompose(active -> gateway(active, from).thenCompose(maybe -> {
       if (maybe.isEmpty()) {
-        return CompletableFuture.completedFuture(new Cursor(true, null, -1, List.of(), Map.of(), Set.of(), -1, Set.of(), -1));
+        return CompletableFuture.completedFuture(new Cursor(true, null, -1, List.of(), Map.of(), Set.of(), -1, Set.of(), -1, Map.of()));
       }
       EvmGateway gateway = maybe.get();
       CompletionStage<Cursor> start = from == null || from.idle() ? start(gateway, active, run)
           : CompletableFuture.completedFuture(from);
       return start.thenCompose(c -> takeIn(gateway, c, active, run))
-          .thenCompose(c -> gateway.blockNumber().thenCompose(head -> checkReorg(gateway, c, run).thenCompose(checked ->
-              read(gateway, checked, head, run))));
+          .thenCompose(c -> gateway.blockNumber().thenCompose(head -> checkReorg(gateway, c, run)
+              .thenCompose(checked -> tellOrphans(checked, run))
+              .thenCompose(told -> read(gateway, told, head, run))));
     }));
   }
 
@@ -354,15 +362,18 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
             });
         return mark.thenCompose(w -> store.recentBlocks(storeKey, w.round()).thenCombine(store.knownAddresses(storeKey), (blocks, known) -> {
           List<Handled> recent = new ArrayList<>();
-          for (ListenerStore.BlockHash b : blocks) recent.add(new Handled(b.number(), b.hash(), b.tips()));
+          for (ListenerStore.BlockHash b : blocks) recent.add(new Handled(b.number(), b.hash(), b.tips(), b.parties()));
           Map<String, ListenerStore.Watched> watched = new HashMap<>(active);
           watched.keySet().retainAll(known);
-          return new Cursor(false, genesis, w.round(), List.copyOf(recent), Map.copyOf(watched), Set.copyOf(known), -1, Set.of(), -1);
+          return new Cursor(false, genesis, w.round(), List.copyOf(recent), Map.copyOf(watched), Set.copyOf(known), -1, Set.of(), -1,
+              Map.of());
         }).thenCombine(store.orphans(storeKey), (c, orphans) -> {
           withdrawn.set(orphans.withdrawn());
           log.info("EVM tip listener for {} resumes after block {} ({} blocks remembered, {} tip jars watched, {} tips of replaced "
-              + "blocks to check)", network, c.watermark(), c.recent().size(), c.watched().size(), orphans.pending().size());
-          return new Cursor(false, c.genesis(), c.watermark(), c.recent(), c.watched(), c.known(), -1, orphans.pending(), orphans.upTo());
+              + "blocks to check, {} to withdraw)", network, c.watermark(), c.recent().size(), c.watched().size(), orphans.pending().size(),
+              orphans.untold().size());
+          return new Cursor(false, c.genesis(), c.watermark(), c.recent(), c.watched(), c.known(), -1, orphans.pending(), orphans.upTo(),
+              orphans.untold());
         }));
       });
     });
@@ -376,7 +387,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     still.keySet().retainAll(c.known());
     if (fresh.isEmpty()) {
       return CompletableFuture.completedFuture(new Cursor(false, c.genesis(), c.watermark(), c.recent(), Map.copyOf(still), c.known(),
-          c.head(), c.orphaned(), c.orphanedUpTo()));
+          c.head(), c.orphaned(), c.orphanedUpTo(), c.untold()));
     }
     long since = fresh.values().stream().mapToLong(ListenerStore.Watched::sinceRound).min().orElseThrow();
     CompletionStage<Done> rescan = since <= c.watermark()
@@ -389,7 +400,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
       Map<String, ListenerStore.Watched> all = new HashMap<>(still);
       all.putAll(fresh);
       return new Cursor(false, c.genesis(), c.watermark(), c.recent(), Map.copyOf(all), Set.copyOf(known), c.head(), c.orphaned(),
-          c.orphanedUpTo());
+          c.orphanedUpTo(), c.untold());
     });
   }
 
@@ -410,16 +421,61 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
         Handled shared = c.recent().get(fork);
         List<Handled> kept = List.copyOf(c.recent().subList(0, fork + 1));
         Set<String> orphaned = new HashSet<>(c.orphaned());
-        for (Handled h : c.recent().subList(fork + 1, c.recent().size())) orphaned.addAll(h.tips());
+        Map<String, ListenerStore.TipParties> replaced = new HashMap<>();
+        for (Handled h : c.recent().subList(fork + 1, c.recent().size())) {
+          orphaned.addAll(h.tips());
+          for (String tip : h.tips()) replaced.put(tip, h.parties().getOrDefault(tip, new ListenerStore.TipParties(null, null)));
+        }
+        // Orphans of an earlier reorganisation still pending: their wallets were told; their rows keep their wallets.
+        for (String tip : c.orphaned()) replaced.putIfAbsent(tip, new ListenerStore.TipParties(null, null));
         log.warn("EVM tip listener for {}: REORGANISATION — blocks {}..{} were replaced; reading again from block {} ({} tips to check)",
             network, shared.number() + 1, top.number(), shared.number() + 1, orphaned.size());
-        return written(run, () -> store.backTo(storeKey, shared.number(), orphaned, top.number())).thenApply(x -> {
-          reorgs.incrementAndGet();
-          lastReorg.set("at " + Instant.now() + ": blocks " + (shared.number() + 1) + ".." + top.number()
-              + " were replaced; read again from block " + (shared.number() + 1));
-          return c.with(shared.number(), kept, c.head(), Set.copyOf(orphaned)).orphaning(top.number());
-        });
+        return written(run, () -> store.backTo(storeKey, shared.number(), replaced, top.number()))
+            .thenCompose(x -> store.orphans(storeKey))
+            .thenApply(stored -> {
+              reorgs.incrementAndGet();
+              lastReorg.set("at " + Instant.now() + ": blocks " + (shared.number() + 1) + ".." + top.number()
+                  + " were replaced; their " + replaced.size() + " tip(s) withdrawn; read again from block " + (shared.number() + 1));
+              return c.with(shared.number(), kept, c.head(), Set.copyOf(orphaned)).orphaning(top.number()).untold(stored.untold());
+            });
       });
+    });
+  }
+
+  /**
+   * Tells the fan's and the creator's wallets of each tip of the replaced blocks to withdraw it
+   * ({@link WalletEntity.WithdrawTip}), then notes them told; only then is the new chain read. A tip
+   * the new chain has again is then delivered as a new one (its wallets forgot its key), so its
+   * ledger entry, its read-side row and its sticker follow the final chain. Telling twice (a restart
+   * before the note) is harmless: a wallet without the tip recorded answers and persists nothing.
+   */
+  private CompletionStage<Cursor> tellOrphans(Cursor c, long run) {
+    if (c.untold().isEmpty()) return CompletableFuture.completedFuture(c);
+    List<Map.Entry<String, ListenerStore.TipParties>> untold = List.copyOf(c.untold().entrySet());
+    return Source.from(untold)
+        // Fenced like the store writes: a superseded run tells no wallet, and the next run starts after its asks.
+        .mapAsync(delivery.deliveryParallelism(), e -> written(run, () -> withdraw(e.getKey(), e.getValue())))
+        .runWith(Sink.ignore(), system)
+        .thenCompose(d -> written(run, () -> store.told(storeKey, c.untold().keySet())))
+        .thenApply(x -> {
+          log.warn("EVM tip listener for {}: {} tip(s) of replaced blocks withdrawn from their wallets (recorded again if the new "
+              + "chain has them): {}", network, untold.size(), c.untold().keySet());
+          return c.untold(Map.of());
+        });
+  }
+
+  /** Withdraws {@code tipId} from its fan's and creator's wallets (looked up in the tips read side when not remembered). */
+  private CompletionStage<Done> withdraw(String tipId, ListenerStore.TipParties parties) {
+    CompletionStage<List<String[]>> wallets = parties.fan() != null && parties.creator() != null
+        ? CompletableFuture.completedFuture(List.of(new String[] {parties.fan(), TipReceived.Direction.SENT.wire()},
+            new String[] {parties.creator(), TipReceived.Direction.RECEIVED.wire()}))
+        : store.tipWallets(tipId);
+    return wallets.thenCompose(list -> {
+      CompletableFuture<?>[] asks = list.stream().map(w -> Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, w[0])
+          .<WalletEntity.TipAck>ask(r -> new WalletEntity.WithdrawTip(tipId, TipReceived.Direction.SENT.wire().equals(w[1])
+              ? TipReceived.Direction.SENT : TipReceived.Direction.RECEIVED, r), delivery.deliveryTimeout()))
+          .toCompletableFuture()).toArray(CompletableFuture[]::new);
+      return CompletableFuture.allOf(asks).thenApply(x -> Done.getInstance());
     });
   }
 
@@ -442,13 +498,21 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     return blockHashes(gateway, hashesFrom, to).thenCompose(hashes -> {
       return readRanges(gateway, c.watched(), from, to, hashes, c.watermark()).thenCompose(delivered -> {
         List<Handled> recent = new ArrayList<>(c.recent());
-        for (long n = hashesFrom; n <= to; n++) recent.add(new Handled(n, hashes.get(n), delivered.getOrDefault(n, List.of())));
-        while (recent.size() > settings.reorgWindow()) recent.remove(0);
         List<ListenerStore.BlockHash> rows = new ArrayList<>();
-        for (long n = hashesFrom; n <= to; n++) rows.add(new ListenerStore.BlockHash(n, hashes.get(n), delivered.getOrDefault(n, List.of())));
+        for (long n = hashesFrom; n <= to; n++) {
+          List<String> ids = new ArrayList<>();
+          Map<String, ListenerStore.TipParties> parties = new HashMap<>();
+          for (TipReceived t : delivered.getOrDefault(n, List.of())) {
+            ids.add(t.tipTxId());
+            parties.put(t.tipTxId(), new ListenerStore.TipParties(t.fan(), t.creator()));
+          }
+          recent.add(new Handled(n, hashes.get(n), List.copyOf(ids), Map.copyOf(parties)));
+          rows.add(new ListenerStore.BlockHash(n, hashes.get(n), List.copyOf(ids), Map.copyOf(parties)));
+        }
+        while (recent.size() > settings.reorgWindow()) recent.remove(0);
         long keepFrom = to - settings.reorgWindow() + 1;
         Set<String> orphaned = new HashSet<>(c.orphaned());
-        delivered.values().forEach(orphaned::removeAll);
+        delivered.values().forEach(tips -> tips.forEach(t -> orphaned.remove(t.tipTxId())));
         Set<String> found = new HashSet<>(c.orphaned());
         found.removeAll(orphaned);
         return written(run, () -> store.handledBlocks(storeKey, rows, keepFrom, to, found))
@@ -465,7 +529,7 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
     if (c.orphaned().isEmpty() || c.watermark() < safe || c.watermark() < c.orphanedUpTo()) return CompletableFuture.completedFuture(c);
     return written(run, () -> store.withdraw(storeKey, c.orphaned())).thenApply(x -> {
       withdrawn.addAndGet(c.orphaned().size());
-      log.warn("EVM tip listener for {}: {} tip(s) of replaced blocks are not in the final chain and are withdrawn: {}", network,
+      log.warn("EVM tip listener for {}: {} tip(s) of replaced blocks are not in the final chain (withdrawn, no sticker): {}", network,
           c.orphaned().size(), c.orphaned());
       return c.with(c.watermark(), c.recent(), c.head(), Set.of());
     });
@@ -493,24 +557,24 @@ public final class EvmTipListener extends AbstractBehavior<EvmTipListener.Comman
 
   /**
    * Reads the Tip events of {@code watching} in blocks {@code from..to} (ranges fetched in parallel,
-   * handled in order) and delivers them with {@code watermark}, the persisted one; answers the tip
-   * ids delivered per block.
+   * handled in order) and delivers them with {@code watermark}, the persisted one; answers the tips
+   * delivered per block.
    */
-  private CompletionStage<Map<Long, List<String>>> readRanges(EvmGateway gateway, Map<String, ListenerStore.Watched> watching,
+  private CompletionStage<Map<Long, List<TipReceived>>> readRanges(EvmGateway gateway, Map<String, ListenerStore.Watched> watching,
       long from, long to, Map<Long, String> hashes, long watermark) {
     if (watching.isEmpty() || from > to) return CompletableFuture.completedFuture(Map.of());
     List<long[]> ranges = new ArrayList<>();
     for (long a = from; a <= to; a += settings.maxBlockRange()) ranges.add(new long[] {a, Math.min(to, a + settings.maxBlockRange() - 1)});
-    Map<Long, List<String>> delivered = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Long, List<TipReceived>> delivered = new java.util.concurrent.ConcurrentHashMap<>();
     List<String> addresses = List.copyOf(watching.keySet());
     return Source.from(ranges)
         .mapAsync(settings.catchUpParallelism(), r -> logs(gateway, addresses, r[0], r[1]))
         .mapConcat(logs -> tips(logs, watching, hashes))
         .mapAsync(delivery.deliveryParallelism(), tip -> deliver(tip, watermark).thenApply(d -> tip))
         .runWith(Sink.foreach(tip -> delivered.computeIfAbsent(tip.round(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-            .add(tip.tipTxId())), system)
+            .add(tip)), system)
         .thenApply(done -> {
-          Map<Long, List<String>> out = new HashMap<>();
+          Map<Long, List<TipReceived>> out = new HashMap<>();
           delivered.forEach((k, v) -> out.put(k, List.copyOf(v)));
           return out;
         });

@@ -147,15 +147,33 @@ final class ListenerStore {
 
   // ---- EVM tip listeners ----
 
-  /** A handled EVM block: its number, hash and the ids of the tips delivered from it. */
-  record BlockHash(long number, String hash, java.util.List<String> tips) {
+  /** The wallets of an EVM tip: the fan's (sent) and the creator's (received); null parts are unknown (rows before V91). */
+  record TipParties(String fan, String creator) {}
+
+  /**
+   * A handled EVM block: its number, hash and the ids of the tips delivered from it, with their
+   * wallets ({@code parties}, by tip id; a tip missing there has them looked up in the tips read side).
+   */
+  record BlockHash(long number, String hash, java.util.List<String> tips, Map<String, TipParties> parties) {
     BlockHash(long number, String hash) {
       this(number, hash, java.util.List.of());
     }
+
+    BlockHash(long number, String hash, java.util.List<String> tips) {
+      this(number, hash, tips, Map.of());
+    }
   }
 
-  /** The tips of replaced blocks not delivered again yet (replaced up to block {@code upTo}), and how many were withdrawn. */
-  record Orphans(Set<String> pending, long upTo, long withdrawn) {}
+  /**
+   * The tips of replaced blocks not delivered again yet (replaced up to block {@code upTo}), and how
+   * many were withdrawn. {@code untold}: those among them whose wallets have not been told to withdraw
+   * them yet, with their wallets.
+   */
+  record Orphans(Set<String> pending, long upTo, long withdrawn, Map<String, TipParties> untold) {
+    Orphans(Set<String> pending, long upTo, long withdrawn) {
+      this(pending, upTo, withdrawn, Map.of());
+    }
+  }
 
   /** Active tip jars on EVM network {@code evmNetwork}, by contract address: Tip events there from their block on. */
   CompletionStage<Map<String, Watched>> activeTipJars(String evmNetwork) {
@@ -188,10 +206,17 @@ final class ListenerStore {
         }
       }
       Map<Long, java.util.List<String>> tips = new HashMap<>();
-      try (PreparedStatement s = c.prepareStatement("SELECT number, tip_id FROM evm_listener_block_tips WHERE network = ?")) {
+      Map<Long, Map<String, TipParties>> parties = new HashMap<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT number, tip_id, fan, creator FROM evm_listener_block_tips WHERE network = ?")) {
         s.setString(1, network);
         try (ResultSet r = s.executeQuery()) {
-          while (r.next()) tips.computeIfAbsent(r.getLong(1), n -> new java.util.ArrayList<>()).add(r.getString(2));
+          while (r.next()) {
+            tips.computeIfAbsent(r.getLong(1), n -> new java.util.ArrayList<>()).add(r.getString(2));
+            if (r.getString(3) != null) {
+              parties.computeIfAbsent(r.getLong(1), n -> new HashMap<>()).put(r.getString(2), new TipParties(r.getString(3), r.getString(4)));
+            }
+          }
         }
       }
       java.util.List<BlockHash> blocks = new java.util.ArrayList<>();
@@ -201,7 +226,8 @@ final class ListenerStore {
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
             long n = r.getLong(1);
-            blocks.add(new BlockHash(n, r.getString(2), java.util.List.copyOf(tips.getOrDefault(n, java.util.List.of()))));
+            blocks.add(new BlockHash(n, r.getString(2), java.util.List.copyOf(tips.getOrDefault(n, java.util.List.of())),
+                Map.copyOf(parties.getOrDefault(n, Map.of()))));
           }
         }
       }
@@ -225,14 +251,18 @@ final class ListenerStore {
           s.executeUpdate();
         }
       }
-      try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_block_tips (network, number, tip_id) VALUES (?, ?, ?)")) {
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO evm_listener_block_tips (network, number, tip_id, fan, creator) VALUES (?, ?, ?, ?, ?)")) {
         int n = 0;
         for (BlockHash b : blocks) {
           if (b.number() < keepFrom) continue;
           for (String tip : new java.util.LinkedHashSet<>(b.tips())) {
+            TipParties p = b.parties().get(tip);
             s.setString(1, network);
             s.setLong(2, b.number());
             s.setString(3, tip);
+            s.setString(4, p == null ? null : p.fan());
+            s.setString(5, p == null ? null : p.creator());
             s.addBatch();
             n++;
           }
@@ -241,7 +271,7 @@ final class ListenerStore {
       }
       if (!delivered.isEmpty()) {
         try (PreparedStatement s = c.prepareStatement(
-            "DELETE FROM evm_listener_orphans WHERE network = ? AND tip_id = ? AND status = 'pending'")) {
+            "DELETE FROM evm_listener_orphans WHERE network = ? AND tip_id = ? AND status IN ('pending', 'replaced')")) {
           for (String tip : delivered) {
             s.setString(1, network);
             s.setString(2, tip);
@@ -265,12 +295,20 @@ final class ListenerStore {
     });
   }
 
+  /** As {@link #backTo(String, long, Map, long)} with the tips' wallets unknown. */
+  CompletionStage<Void> backTo(String network, long fork, java.util.Collection<String> orphaned, long upTo) {
+    Map<String, TipParties> unknown = new HashMap<>();
+    for (String tip : orphaned) unknown.put(tip, new TipParties(null, null));
+    return backTo(network, fork, unknown, upTo);
+  }
+
   /**
    * A reorganisation: forgets the remembered blocks above {@code fork}, notes {@code orphaned} (the
-   * tips of the replaced blocks, up to block {@code upTo}) as pending and sets the watermark to
+   * tips of the replaced blocks, up to block {@code upTo}, with their wallets) as replaced — their
+   * wallets are yet to be told to withdraw them ({@link #told}) — and sets the watermark to
    * {@code fork}, in one transaction.
    */
-  CompletionStage<Void> backTo(String network, long fork, java.util.Collection<String> orphaned, long upTo) {
+  CompletionStage<Void> backTo(String network, long fork, Map<String, TipParties> orphaned, long upTo) {
     return jdbc.transaction(c -> {
       for (String table : new String[] {"evm_listener_blocks", "evm_listener_block_tips"}) {
         try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE network = ? AND number > ?")) {
@@ -280,50 +318,101 @@ final class ListenerStore {
         }
       }
       long now = nowMicros();
-      for (String tip : orphaned) {
-        try (PreparedStatement s = c.prepareStatement("UPDATE evm_listener_orphans SET replaced_up_to = ?, status = 'pending', "
-            + "noted_at = ? WHERE network = ? AND tip_id = ?")) {
+      for (Map.Entry<String, TipParties> orphan : orphaned.entrySet()) {
+        String tip = orphan.getKey();
+        TipParties p = orphan.getValue() == null ? new TipParties(null, null) : orphan.getValue();
+        try (PreparedStatement s = c.prepareStatement("UPDATE evm_listener_orphans SET replaced_up_to = ?, status = 'replaced', "
+            + "noted_at = ?, fan = COALESCE(?, fan), creator = COALESCE(?, creator) WHERE network = ? AND tip_id = ?")) {
           s.setLong(1, upTo);
           s.setLong(2, now);
-          s.setString(3, network);
-          s.setString(4, tip);
+          s.setString(3, p.fan());
+          s.setString(4, p.creator());
+          s.setString(5, network);
+          s.setString(6, tip);
           if (s.executeUpdate() > 0) continue;
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_orphans (network, tip_id, replaced_up_to, status, noted_at) "
-            + "VALUES (?, ?, ?, 'pending', ?)")) {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_listener_orphans (network, tip_id, replaced_up_to, status, "
+            + "noted_at, fan, creator) VALUES (?, ?, ?, 'replaced', ?, ?, ?)")) {
           s.setString(1, network);
           s.setString(2, tip);
           s.setLong(3, upTo);
           s.setLong(4, now);
+          s.setString(5, p.fan());
+          s.setString(6, p.creator());
           s.executeUpdate();
         }
+      }
+      // For the sticker minter: stickers of kept tips minted in the replaced blocks are checked again.
+      try (PreparedStatement s = c.prepareStatement(
+          "INSERT INTO evm_listener_reorgs (network, fork, replaced_up_to, noted_at) VALUES (?, ?, ?, ?)")) {
+        s.setString(1, network);
+        s.setLong(2, fork);
+        s.setLong(3, upTo);
+        s.setLong(4, now);
+        s.executeUpdate();
       }
       setWatermark(c, network, fork, now);
       return null;
     });
   }
 
-  /** The pending orphans of {@code network} and the number withdrawn so far. */
+  /**
+   * The pending orphans of {@code network} (wallets told or not: 'replaced' rows are those whose
+   * wallets are yet to be told), and the number withdrawn so far.
+   */
   CompletionStage<Orphans> orphans(String network) {
     return jdbc.io(c -> {
       Set<String> pending = new HashSet<>();
+      Map<String, TipParties> untold = new HashMap<>();
       long upTo = -1;
       long withdrawn = 0;
       try (PreparedStatement s = c.prepareStatement(
-          "SELECT tip_id, replaced_up_to, status FROM evm_listener_orphans WHERE network = ?")) {
+          "SELECT tip_id, replaced_up_to, status, fan, creator FROM evm_listener_orphans WHERE network = ?")) {
         s.setString(1, network);
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
-            if ("pending".equals(r.getString(3))) {
+            String status = r.getString(3);
+            if ("pending".equals(status) || "replaced".equals(status)) {
               pending.add(r.getString(1));
               upTo = Math.max(upTo, r.getLong(2));
+              if ("replaced".equals(status)) untold.put(r.getString(1), new TipParties(r.getString(4), r.getString(5)));
             } else {
               withdrawn++;
             }
           }
         }
       }
-      return new Orphans(Set.copyOf(pending), upTo, withdrawn);
+      return new Orphans(Set.copyOf(pending), upTo, withdrawn, Map.copyOf(untold));
+    });
+  }
+
+  /** The wallets that tip {@code tipId} is recorded on, from the tips read side: (wallet, direction) pairs. */
+  CompletionStage<java.util.List<String[]>> tipWallets(String tipId) {
+    return jdbc.io(c -> {
+      java.util.List<String[]> out = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT wallet, direction FROM tips WHERE tx_id = ?")) {
+        s.setString(1, tipId);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) out.add(new String[] {r.getString(1), r.getString(2)});
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The wallets of the replaced tips {@code tips} were told to withdraw them: they are pending now. */
+  CompletionStage<Void> told(String network, java.util.Collection<String> tips) {
+    return jdbc.io(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE evm_listener_orphans SET status = 'pending' WHERE network = ? AND tip_id = ? AND status = 'replaced'")) {
+        for (String tip : tips) {
+          s.setString(1, network);
+          s.setString(2, tip);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+      return null;
     });
   }
 

@@ -70,6 +70,15 @@ import org.slf4j.LoggerFactory;
  * one the node holds queued while its nonce is next (ganache 7.9, docs/BENCHMARKS.md) is sent again. A failed mint (chain unavailable)
  * fails the projection, which restarts from its offset with akka-projection's restart backoff.
  * Minted stickers go to the {@code evm_stickers} table (see {@link #record}).
+ *
+ * <p>Reorganisations: tips are delivered only once {@code confirmations} deep, so one within the
+ * depth never reaches the minter (a mint it takes is sent again, above). One deeper than that makes
+ * the listener withdraw the replaced blocks' tips from their wallets ({@code TipWithdrawn}): the
+ * sticker is unlisted ({@link #withdrawn}); a tip the new chain has again is recorded again and its
+ * sticker minted (or found) on the final chain, with the draw of its new block. A tip the new chain
+ * kept (its block at or below the fork) whose mint was in a replaced block gets no wallet event: every
+ * reorganisation the listener notes ({@code evm_listener_reorgs}) is re-checked here, and such a
+ * sticker whose token is gone is minted again ({@link #recheckReorgs}).
  */
 public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.Event>> {
   private static final Logger log = LoggerFactory.getLogger(EvmStickerMinter.class);
@@ -125,6 +134,16 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
     Shared shared = new Shared(system, networks, signer, collection, goldenBasisPoints, metadataBaseUrl, askTimeout);
     ReadSideProjections.<WalletEntity.Event>atLeastOnceAsync(system, "evm-stickers",
         ReadSideProjections.slices("wallet", WalletEntity.TAG_SLICES), () -> new EvmStickerMinter(shared));
+    // The reorganisations the listeners noted: the stickers of kept tips whose mints were replaced are minted again.
+    EvmStickerMinter rechecks = new EvmStickerMinter(shared);
+    java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    system.scheduler().scheduleWithFixedDelay(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> {
+      if (!JournalDatabase.get(system).migrated() || !busy.compareAndSet(false, true)) return;
+      rechecks.recheckReorgs().whenComplete((x, failure) -> {
+        busy.set(false);
+        if (failure != null) log.warn("EVM stickers: re-checking the mints of a reorganisation failed (tried again): {}", failure.toString());
+      });
+    }, system.executionContext());
   }
 
   private final Shared shared;
@@ -188,6 +207,10 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
 
   @Override
   public CompletionStage<Done> process(EventEnvelope<WalletEntity.Event> envelope) {
+    if (envelope.event() instanceof WalletEntity.TipWithdrawn w && w.direction() == TipReceived.Direction.SENT
+        && TipReceived.evm(w.tipTxId())) {
+      return withdrawn(w).thenApply(x -> Done.getInstance());
+    }
     if (!(envelope.event() instanceof WalletEntity.TipRecorded e) || e.direction() != TipReceived.Direction.SENT
         || e.belowMinimum() || !TipReceived.evm(e.tipTxId())) {
       return CompletableFuture.completedFuture(Done.getInstance());
@@ -225,9 +248,10 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
 
   /**
    * Sends the mint (the tip's reserved nonce, the same bytes on every attempt) and records it once
-   * it is {@code confirmations} deep. A mint whose block left the chain is sent again while the tip
-   * is still in the chain; if the tip is gone too, its nonce is filled with a transfer of nothing to
-   * the signer itself, so that no later transaction of the signer waits behind a gap.
+   * it is {@code confirmations} deep. A mint whose block left the chain gives its nonce back if the
+   * node lost it too, and is sent again (with the lowest free nonce) while the tip is still in the
+   * chain; if the tip is gone too, nothing is minted (a nonce given back is taken by the next mint, or
+   * filled when a later one waits behind it).
    */
   private CompletionStage<Void> attempt(EvmGateway gateway, EvmSettings.Network settings, WalletEntity.TipRecorded e, String network,
       TipId tip, String collection, BigInteger tokenId, Draw draw) {
@@ -243,9 +267,13 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
           .thenCompose(deep -> {
             if (deep.isPresent()) return record(e, network, tip, collection, tokenId, draw, receipt.txHash(), deep.get().blockNumber());
             log.warn("EVM sticker for {}: the mint {} left the chain", e.tipTxId(), receipt.txHash());
-            return gateway.receipt(tip.txHash()).thenCompose(tipNow -> tipNow.isPresent() && tipNow.get().succeeded()
-                ? attempt(gateway, settings, e, network, tip, collection, tokenId, draw)
-                : fillNonce(gateway, settings, sent.nonce(), e.tipTxId()));
+            // Its nonce is given back if the node lost the mint too (a reorganisation took several mints: each
+            // one sent again at its old nonce could wait behind another's); the retry reserves the lowest free one.
+            return releaseIfLost(gateway, settings, e.tipTxId(), e.fan(), collection, tokenId)
+                .thenCompose(released -> gateway.receipt(tip.txHash()))
+                .thenCompose(tipNow -> tipNow.isPresent() && tipNow.get().succeeded()
+                    ? attempt(gateway, settings, e, network, tip, collection, tokenId, draw)
+                    : CompletableFuture.completedFuture(null));
           });
     });
   }
@@ -276,38 +304,90 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
   /**
    * A tip that earns no sticker after all may have had its mint's nonce reserved by an earlier attempt:
    * a nonce never sent would hold every later transaction of the signer behind it. A mint the node
-   * holds is waited for (it mints a sticker nobody records: it was sent); an unused nonce is filled.
+   * holds is waited for (it mints a sticker nobody lists: see {@link #withdrawn}); an unused nonce is given back.
    */
   private CompletionStage<Void> settleReserved(EvmGateway gateway, EvmSettings.Network settings, WalletEntity.TipRecorded e,
       String collection, BigInteger tokenId) {
-    String address = shared.signer.address();
-    return ClusterSharding.get(shared.system)
-        .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), address))
-        .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Held("mint:" + e.tipTxId(), r), shared.askTimeout)
-        .thenCompose(held -> {
-          if (held.nonce() < 0) return CompletableFuture.<Void>completedFuture(null);
-          EvmSigner.Signed mint = signMint(settings, e, collection, tokenId, held.nonce());
-          return gateway.minedNonce(address).thenCompose(mined -> mined.longValueExact() > held.nonce()
-              ? CompletableFuture.<Void>completedFuture(null)
-              : gateway.knows(mint.txHash()).thenCompose(known -> known
-                  ? awaitMined(settings, mint, held.nonce()).thenApply(r -> (Void) null)
-                  : fillNonce(gateway, settings, held.nonce(), e.tipTxId())));
-        });
+    return settleReserved(gateway, settings, e.tipTxId(), e.fan(), collection, tokenId);
   }
 
-  /** Spends nonce {@code nonce} on a transfer of nothing to the signer itself, unless the chain has used it. */
-  private CompletionStage<Void> fillNonce(EvmGateway gateway, EvmSettings.Network settings, long nonce, String tipTxId) {
-    return gateway.minedNonce(shared.signer.address()).thenCompose(mined -> {
-      if (mined.longValueExact() > nonce) return CompletableFuture.completedFuture(null);
-      BigInteger maxFee = settings.maxFeePerGasWei();
-      RawTransaction filler = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(21_000),
-          shared.signer.address(), BigInteger.ZERO, "", PRIORITY_FEE.min(maxFee), maxFee);
-      EvmSigner.Signed signed = shared.signer.sign(filler, settings.chainId(), "mint-cancel:" + tipTxId);
-      log.warn("EVM tip {} left the chain: nonce {}, reserved for its sticker's mint, is filled by {}", tipTxId, nonce, signed.txHash());
-      return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
-          .thenCompose(h -> awaitMined(settings, signed, nonce))
-          .thenApply(r -> (Void) null);
+  private CompletionStage<Void> settleReserved(EvmGateway gateway, EvmSettings.Network settings, String tipTxId, String fan,
+      String collection, BigInteger tokenId) {
+    return held(settings, tipTxId).thenCompose(nonce -> {
+      if (nonce < 0) return CompletableFuture.<Void>completedFuture(null);
+      EvmSigner.Signed mint = signMint(settings, tipTxId, fan, collection, tokenId, nonce);
+      return gateway.knows(mint.txHash()).thenCompose(known -> known
+          ? gateway.receipt(mint.txHash()).thenCompose(r -> r.isPresent() ? CompletableFuture.<Void>completedFuture(null)
+              : awaitMined(settings, mint, nonce).thenApply(x -> (Void) null))
+          : releaseIfLost(gateway, settings, tipTxId, fan, collection, tokenId).thenApply(x -> (Void) null));
     });
+  }
+
+  /** The nonce reserved for the mint of {@code tipTxId}'s sticker, or -1. */
+  private CompletionStage<Long> held(EvmSettings.Network settings, String tipTxId) {
+    return ClusterSharding.get(shared.system)
+        .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), shared.signer.address()))
+        .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Held("mint:" + tipTxId, r), shared.askTimeout)
+        .thenApply(SignerNonceEntity.Reservation::nonce);
+  }
+
+  /**
+   * Gives back the nonce reserved for {@code tipTxId}'s mint when no transaction has it: the chain
+   * has not used it and the node does not hold the mint (a reorganisation took it, or it was never
+   * sent). The next mint takes it (the lowest given-back nonce the chain has not used comes first),
+   * and a mint already waiting behind it has it filled ({@link EvmDeploymentChain#awaitMined}).
+   * Answers whether it was given back.
+   */
+  private CompletionStage<Boolean> releaseIfLost(EvmGateway gateway, EvmSettings.Network settings, String tipTxId, String fan,
+      String collection, BigInteger tokenId) {
+    String address = shared.signer.address();
+    return held(settings, tipTxId).thenCompose(nonce -> {
+      if (nonce < 0) return CompletableFuture.completedFuture(false);
+      EvmSigner.Signed mint = signMint(settings, tipTxId, fan, collection, tokenId, nonce);
+      return gateway.minedNonce(address).thenCompose(mined -> mined.longValueExact() > nonce
+          ? CompletableFuture.completedFuture(false)
+          : gateway.knows(mint.txHash()).thenCompose(known -> {
+            if (known) return CompletableFuture.completedFuture(false);
+            log.info("EVM sticker for {}: nonce {} (its mint {} is not on the chain nor at the node) is given back", tipTxId, nonce,
+                mint.txHash());
+            return ClusterSharding.get(shared.system)
+                .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), address))
+                .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Release("mint:" + tipTxId, r), shared.askTimeout)
+                .thenApply(r -> r.nonce() >= 0);
+          }));
+    });
+  }
+
+  /**
+   * A tip of a block a reorganisation replaced is withdrawn from its fan's wallet: its sticker is no
+   * longer listed (if the new chain has the tip again, the wallet's next {@code TipRecorded} lists or
+   * mints it on the final chain). A mint of it the node still holds is waited for, an unused nonce
+   * given back. A token that exists on chain while the tip does not is a sticker for a tip not in the
+   * final chain: soulbound, it cannot be burned; it stays unlisted and is noted in
+   * {@code evm_sticker_incidents} (reorganisations deeper than the confirmations only).
+   */
+  private CompletionStage<Void> withdrawn(WalletEntity.TipWithdrawn w) {
+    TipId tip = TipId.parse(w.tipTxId());
+    Optional<EvmSettings.Network> settings = shared.networks.names().stream().map(n -> shared.networks.settings(n).orElseThrow())
+        .filter(n -> n.chainId() == tip.chainId()).findFirst();
+    if (settings.isEmpty()) return CompletableFuture.completedFuture(null);
+    String network = settings.get().name();
+    BigInteger tokenId = tokenId(tip);
+    return unlist(w.tipTxId()).thenCompose(unlisted -> held(settings.get(), w.tipTxId()).thenCompose(nonce -> {
+      if (unlisted == 0 && nonce < 0) return CompletableFuture.<Void>completedFuture(null);
+      log.warn("EVM tip {} was in a block a reorganisation replaced: its sticker is withdrawn{}", w.tipTxId(),
+          unlisted > 0 ? " from the lists" : " (none was listed yet)");
+      return collection(network).thenCompose(collection -> gateway(network).thenCompose(gateway ->
+          settleReserved(gateway, settings.get(), w.tipTxId(), w.address(), collection, tokenId)
+              .thenCompose(x -> gateway.receipt(tip.txHash()))
+              .thenCompose(tipNow -> tipNow.isPresent() && tipNow.get().succeeded()
+                  ? CompletableFuture.<Void>completedFuture(null) // the new chain has the tip: its TipRecorded follows
+                  : ownerOf(gateway, collection, tokenId).thenCompose(owner -> owner.isEmpty()
+                      ? CompletableFuture.<Void>completedFuture(null)
+                      : incident(w, network, stickerId(tip.chainId(), collection, tokenId),
+                          "the token exists on chain but its tip is not in the chain (a reorganisation deeper than the "
+                              + "confirmations replaced the tip's block; its mint was mined again)")))));
+    }));
   }
 
   private CompletionStage<EvmGateway> gateway(String network) {
@@ -328,15 +408,17 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
    */
   private CompletionStage<Sent> send(EvmGateway gateway, EvmSettings.Network settings, WalletEntity.TipRecorded e,
       String collection, BigInteger tokenId, String reservationId) {
-    return inLane(settings.name(), () -> gateway.pendingNonce(shared.signer.address()).thenCompose(pending -> ClusterSharding.get(shared.system)
+    // The chain's mined count too: a nonce given back (a mint a reorganisation took) and still unused comes first.
+    return inLane(settings.name(), () -> gateway.minedNonce(shared.signer.address()).thenCompose(mined -> gateway.pendingNonce(
+        shared.signer.address()).thenCompose(pending -> ClusterSharding.get(shared.system)
         .entityRefFor(SignerNonceEntity.ENTITY_KEY, SignerNonceEntity.entityId(settings.name(), shared.signer.address()))
-        .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Reserve(reservationId, pending.longValueExact(), r),
-            shared.askTimeout))
+        .<SignerNonceEntity.Reservation>ask(r -> new SignerNonceEntity.Reserve(reservationId, mined.longValueExact(),
+            pending.longValueExact(), r), shared.askTimeout)))
         .thenCompose(reservation -> {
           EvmSigner.Signed signed = signMint(settings, e, collection, tokenId, reservation.nonce());
           log.debug("EVM sticker for {}: mint {} with nonce {}", e.tipTxId(), signed.txHash(), reservation.nonce());
           return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
-              .thenCompose(hash -> awaitMined(settings, signed, reservation.nonce()))
+              .thenCompose(hash -> awaitMined(settings, signed, reservation.nonce(), 3))
               .<Sent>thenApply(receipt -> receipt == null ? null : new Sent(reservation.nonce(), receipt))
               .exceptionallyCompose(failure -> gateway.knows(signed.txHash()).thenCompose(known -> known
                   ? CompletableFuture.<Sent>failedFuture(failure)
@@ -354,23 +436,44 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
   /** The mint of {@code e}'s sticker at {@code nonce}: the same bytes on every attempt (fixed fees). */
   private EvmSigner.Signed signMint(EvmSettings.Network settings, WalletEntity.TipRecorded e, String collection, BigInteger tokenId,
       long nonce) {
+    return signMint(settings, e.tipTxId(), e.fan(), collection, tokenId, nonce);
+  }
+
+  private EvmSigner.Signed signMint(EvmSettings.Network settings, String tipTxId, String fan, String collection, BigInteger tokenId,
+      long nonce) {
     String data = FunctionEncoder.encode(new org.web3j.abi.datatypes.Function("mint",
-        List.of(new Address(e.fan()), new Uint256(tokenId), new Utf8String(shared.metadataBaseUrl + e.tipTxId())), List.of()));
+        List.of(new Address(fan), new Uint256(tokenId), new Utf8String(shared.metadataBaseUrl + tipTxId)), List.of()));
     BigInteger maxFee = settings.maxFeePerGasWei();
     RawTransaction tx = RawTransaction.createTransaction(settings.chainId(), BigInteger.valueOf(nonce), MINT_GAS,
         collection, BigInteger.ZERO, data, PRIORITY_FEE.min(maxFee), maxFee);
-    return shared.signer.sign(tx, settings.chainId(), "mint:" + e.tipTxId());
+    return shared.signer.sign(tx, settings.chainId(), "mint:" + tipTxId);
   }
 
   /**
    * Waits up to {@link #RECEIPT_WAIT_MS} for the receipt of {@code signed} (nonce {@code nonce}),
    * sending it again if the node holds it queued; answers null when another transaction used the
    * nonce, fails when it is not mined in time or the node lost it (the retry sends the same bytes).
+   * A held mint of a tip that earns no sticker after all is waited for this way: it is not sent again.
    */
   private CompletionStage<EvmGateway.Receipt> awaitMined(EvmSettings.Network settings, EvmSigner.Signed signed, long nonce) {
+    return awaitMined(settings, signed, nonce, 0);
+  }
+
+  /**
+   * As {@link #awaitMined(EvmSettings.Network, EvmSigner.Signed, long)}; a mint the node lost while
+   * its nonce is unused (a reorganisation took its block before the receipt was seen, and the node
+   * dropped it) is sent again up to {@code resends} times before the attempt fails.
+   */
+  private CompletionStage<EvmGateway.Receipt> awaitMined(EvmSettings.Network settings, EvmSigner.Signed signed, long nonce,
+      int resends) {
     return shared.chain.awaitMined(settings.name(), signed.rawHex(), List.of(signed.txHash()), nonce, shared.signer.address(),
         Duration.ofMillis(RECEIPT_WAIT_MS)).thenCompose(outcome -> {
           if (outcome instanceof EvmDeploymentChain.Mined m) return CompletableFuture.completedFuture(m.receipt());
+          if (outcome instanceof EvmDeploymentChain.Dropped && resends > 0) {
+            log.warn("The node lost {} (nonce {}, unused); sending it again", signed.txHash(), nonce);
+            return shared.chain.send(settings.name(), signed.rawHex(), signed.txHash(), List.of(signed.txHash()))
+                .thenCompose(h -> awaitMined(settings, signed, nonce, resends - 1));
+          }
           if (outcome instanceof EvmDeploymentChain.NonceTaken t) {
             log.warn("Nonce {} of {} on {} was used by another transaction than {} (the signer's count is {})", nonce,
                 shared.signer.address(), settings.name(), signed.txHash(), t.minedNonce());
@@ -445,6 +548,94 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
         });
   }
 
+  // ---- reorganisations that kept the tip but replaced its mint ----
+
+  /** A reorganisation an EVM listener noted: back to block {@code fork} of {@code network} (its store key, {@code evm:<name>}). */
+  private record Reorg(String network, long fork, long notedAt) {}
+
+  /**
+   * The listeners' reorganisations not re-checked yet, each once it is: a tip the new chain kept
+   * (its block at or below the fork) keeps its wallet entries, so no wallet event says its sticker's
+   * mint was in a replaced block. Such a sticker whose token is gone is unlisted and minted again
+   * (the tip's reserved nonce: the same transaction, sent again). Several nodes may re-check the same
+   * reorganisation; the mint is idempotent.
+   */
+  CompletionStage<Void> recheckReorgs() {
+    return shared.jdbc.io(c -> {
+      List<Reorg> reorgs = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement(
+          "SELECT network, fork, noted_at FROM evm_listener_reorgs WHERE rechecked_at IS NULL ORDER BY noted_at");
+          ResultSet r = s.executeQuery()) {
+        while (r.next()) reorgs.add(new Reorg(r.getString(1), r.getLong(2), r.getLong(3)));
+      }
+      return reorgs;
+    }).thenCompose(reorgs -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (Reorg reorg : reorgs) chain = chain.thenCompose(x -> recheck(reorg)).thenCompose(x -> rechecked(reorg));
+      return chain;
+    });
+  }
+
+  private CompletionStage<Void> recheck(Reorg reorg) {
+    String network = reorg.network().startsWith("evm:") ? reorg.network().substring(4) : reorg.network();
+    if (shared.networks.settings(network).isEmpty()) return CompletableFuture.completedFuture(null);
+    return shared.jdbc.io(c -> {
+      List<WalletEntity.TipRecorded> kept = new java.util.ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT tip_tx_id, owner, creator, tip_block FROM evm_stickers "
+          + "WHERE network = ? AND minted_block > ? AND tip_block <= ?")) {
+        s.setString(1, network);
+        s.setLong(2, reorg.fork());
+        s.setLong(3, reorg.fork());
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            // What the minter needs of the fan's TipRecorded (the draw is the final chain's again).
+            kept.add(new WalletEntity.TipRecorded(r.getString(2), r.getString(1), TipReceived.Direction.SENT, r.getLong(4), null,
+                r.getString(2), r.getString(3), 0, false, Instant.now(), -1));
+          }
+        }
+      }
+      return kept;
+    }).thenCompose(kept -> {
+      if (kept.isEmpty()) return CompletableFuture.<Void>completedFuture(null);
+      EvmSettings.Network settings = shared.networks.settings(network).orElseThrow();
+      return collection(network).thenCompose(collection -> gateway(network).thenCompose(gateway -> {
+        // First every lost mint's nonce is given back, then they are minted again in turn, each with the
+        // lowest free nonce: sent again one by one at their old nonces, one could wait behind another's.
+        List<WalletEntity.TipRecorded> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (WalletEntity.TipRecorded e : kept) {
+          BigInteger tokenId = tokenId(TipId.parse(e.tipTxId()));
+          chain = chain.thenCompose(x -> ownerOf(gateway, collection, tokenId)).thenCompose(owner -> {
+            if (owner.isPresent()) return CompletableFuture.<Void>completedFuture(null);
+            log.warn("EVM sticker for {}: its mint was in a block a reorganisation replaced (back to block {}) and the token is gone; "
+                + "minting it again", e.tipTxId(), reorg.fork());
+            lost.add(e);
+            return releaseIfLost(gateway, settings, e.tipTxId(), e.fan(), collection, tokenId).thenApply(released -> (Void) null);
+          });
+        }
+        return chain.thenCompose(x -> {
+          CompletionStage<Void> again = CompletableFuture.completedFuture(null);
+          for (WalletEntity.TipRecorded e : lost) again = again.thenCompose(y -> unlist(e.tipTxId())).thenCompose(n -> mint(e));
+          return again;
+        });
+      }));
+    });
+  }
+
+  private CompletionStage<Void> rechecked(Reorg reorg) {
+    return shared.jdbc.io(c -> {
+      try (PreparedStatement s = c.prepareStatement(
+          "UPDATE evm_listener_reorgs SET rechecked_at = ? WHERE network = ? AND noted_at = ?")) {
+        Instant now = Instant.now();
+        s.setLong(1, now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
+        s.setString(2, reorg.network());
+        s.setLong(3, reorg.notedAt());
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   // ---- the read side: evm_stickers ----
 
   private CompletionStage<Boolean> recorded(String tipTxId) {
@@ -501,6 +692,40 @@ public final class EvmStickerMinter extends Handler<EventEnvelope<WalletEntity.E
         Instant now = Instant.now();
         s.setLong(14, now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
         s.setString(15, e.tipTxId());
+        s.executeUpdate();
+      }
+      // The tip is in the chain after all: no incident.
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM evm_sticker_incidents WHERE tip_tx_id = ?")) {
+        s.setString(1, e.tipTxId());
+        s.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Drops the listed sticker of {@code tipTxId}; answers how many rows went (0 or 1). */
+  private CompletionStage<Integer> unlist(String tipTxId) {
+    return shared.jdbc.io(c -> {
+      try (PreparedStatement s = c.prepareStatement("DELETE FROM evm_stickers WHERE tip_tx_id = ?")) {
+        s.setString(1, tipTxId);
+        return s.executeUpdate();
+      }
+    });
+  }
+
+  private CompletionStage<Void> incident(WalletEntity.TipWithdrawn w, String network, String stickerId, String reason) {
+    log.error("EVM sticker INCIDENT: {} for tip {} (owner {}): {}", stickerId, w.tipTxId(), w.address(), reason);
+    return shared.jdbc.io(c -> {
+      try (PreparedStatement s = c.prepareStatement("INSERT INTO evm_sticker_incidents (tip_tx_id, sticker_id, owner, network, reason, "
+          + "noted_at) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM evm_sticker_incidents WHERE tip_tx_id = ?)")) {
+        Instant now = Instant.now();
+        s.setString(1, w.tipTxId());
+        s.setString(2, stickerId);
+        s.setString(3, w.address());
+        s.setString(4, network);
+        s.setString(5, reason);
+        s.setLong(6, now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
+        s.setString(7, w.tipTxId());
         s.executeUpdate();
       }
       return null;

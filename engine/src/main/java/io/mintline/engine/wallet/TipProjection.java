@@ -11,7 +11,9 @@ import java.util.HexFormat;
 /**
  * Builds the {@code tips} read-side table from {@link WalletEntity.TipRecorded} events, exactly once
  * (row and offset commit together), one projection per wallet tag slice. A wallet persists a tip
- * once per txid and side, so the table holds each tip once for the fan and once for the creator.
+ * once per txid and side, so the table holds each tip once for the fan and once for the creator. An
+ * EVM tip withdrawn by a reorganisation ({@link WalletEntity.TipWithdrawn}) is deleted; if the new
+ * chain has it again, its next {@code TipRecorded} inserts it with its new block.
  */
 public final class TipProjection extends JdbcHandler<EventEnvelope<WalletEntity.Event>, PooledJdbcSession> {
 
@@ -23,6 +25,19 @@ public final class TipProjection extends JdbcHandler<EventEnvelope<WalletEntity.
 
   @Override
   public void process(PooledJdbcSession session, EventEnvelope<WalletEntity.Event> envelope) throws Exception {
+    if (envelope.event() instanceof WalletEntity.TipWithdrawn w) {
+      // A tip of a block a reorganisation replaced: no longer listed (a TipRecorded from the new chain lists it again).
+      session.withConnection(c -> {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM tips WHERE wallet = ? AND tx_id = ? AND direction = ?")) {
+          s.setString(1, w.address());
+          s.setString(2, w.tipTxId());
+          s.setString(3, w.direction().wire());
+          s.executeUpdate();
+        }
+        return null;
+      });
+      return;
+    }
     if (!(envelope.event() instanceof WalletEntity.TipRecorded e)) return;
     session.withConnection(c -> {
       try (PreparedStatement s = c.prepareStatement(

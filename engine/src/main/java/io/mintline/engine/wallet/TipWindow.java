@@ -55,6 +55,11 @@ import scala.collection.immutable.HashMap$;
  * is above {@code f}, hence {@code r0 + W > H ≥ settled}: its key is still in the window. A tip never
  * handled arrives with {@code w ≥ f ≥ H - W}, hence {@code max(round, w + 1) + W > H ≥ settled}: it is
  * never taken for a duplicate. Each chain has its own window (its own count of rounds or blocks).
+ *
+ * <p>A tip of a replaced block is withdrawn ({@link #forget}) before the listener reads the new chain:
+ * its key goes, and a delivery of it from the new chain (watermark {@code w ≥ f}, as above) is recorded
+ * again. The window stays exact: the only deliveries of a withdrawn tip still in flight are those of
+ * the new chain.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.NONE, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -151,6 +156,22 @@ public final class TipWindow implements CborSerializable {
       expiry = min;
     }
     return new TipWindow(nowSettled, next, expiry);
+  }
+
+  /** Whether {@code key} is remembered (not merely settled). */
+  public boolean remembers(String key) {
+    return keys.contains(key);
+  }
+
+  /**
+   * The window without {@code key}: a tip withdrawn by an EVM reorganisation (see the class comment).
+   * A later delivery of it from the new chain carries a watermark at or above the fork, so it is
+   * then recorded again, not taken for a duplicate.
+   */
+  @SuppressWarnings("unchecked")
+  public TipWindow forget(String key) {
+    if (!keys.contains(key)) return this;
+    return new TipWindow(settled, (HashMap<String, Object>) keys.removed(key), nextExpiry);
   }
 
   @Override

@@ -41,6 +41,8 @@ import java.util.Set;
  * sent that is not below the minimum earns a sticker: the fan's wallet hands it to its sticker book
  * and acknowledges the listener only once the book has persisted the mint request (so a full
  * pipeline holds the listener back); a repeat is handed over again, and the book tells it apart.
+ * An EVM tip of a block a reorganisation replaced is withdrawn ({@link WithdrawTip}, {@link TipWithdrawn}):
+ * its key is forgotten, so the new chain's delivery of it, if any, is a new {@link TipRecorded}.
  * Events are tagged {@code wallet-<slice>} for the read-side projections.
  *
  * <p>Bounded state: the ledger keeps only the {@link TipWindow} of tips the listener can still
@@ -145,6 +147,15 @@ public final class WalletEntity
     }
   }
 
+  /**
+   * The EVM tip {@code tipTxId} on this wallet's {@code direction} side was in a block a
+   * reorganisation replaced (told by the EVM listener before it reads the new chain): the wallet
+   * persists {@link TipWithdrawn} if it has the tip recorded and forgets its de-duplication key, so
+   * the new chain's delivery of it, if any, is recorded again. Replies a {@link TipAck} once
+   * persisted ({@code duplicate}: nothing was recorded, nothing withdrawn).
+   */
+  public record WithdrawTip(String tipTxId, TipReceived.Direction direction, ActorRef<TipAck> replyTo) implements Command {}
+
   /** A tip is recorded on this wallet ({@code duplicate}: it already was). */
   public record TipAck(String tipTxId, TipReceived.Direction direction, boolean duplicate) implements CborSerializable {}
 
@@ -213,6 +224,13 @@ public final class WalletEntity
       this(address, tipTxId, direction, round, blockSeed, fan, creator, amount, belowMinimum, at, watermark, 0);
     }
   }
+
+  /**
+   * An EVM tip recorded on this wallet was in a block a reorganisation replaced: it is not counted
+   * (the tips read side drops it, the fan's sticker for it is unlisted) unless a later
+   * {@link TipRecorded} records it again from the new chain.
+   */
+  public record TipWithdrawn(String address, String tipTxId, TipReceived.Direction direction, Instant at) implements Event {}
 
   /** Journalled here before the sticker book existed; read, and ignored. */
   public record MintRequested(String address, String tipTxId, long tipRound, byte[] blockSeed, String creator,
@@ -305,6 +323,26 @@ public final class WalletEntity
           displayName, deploymentId, appId, appAddress, algorand, tipJars, evm);
     }
 
+    /** Whether this wallet has the EVM tip {@code tipTxId} on its {@code direction} side recorded (and not withdrawn). */
+    boolean remembersEvmTip(String tipTxId, TipReceived.Direction direction) {
+      String key = tipKey(tipTxId, direction);
+      return tips.remembers(key) || evmTips.getOrDefault(chainKey(tipTxId), TipWindow.EMPTY).remembers(key);
+    }
+
+    /** The state after a tip is withdrawn: its key is forgotten, so a delivery from the new chain records it again. */
+    public State tipWithdrawn(TipWithdrawn e) {
+      String key = tipKey(e.tipTxId(), e.direction());
+      java.util.Map<String, TipWindow> evm = evmTips;
+      String chain = chainKey(e.tipTxId());
+      if (evmTips.containsKey(chain)) {
+        java.util.Map<String, TipWindow> next = new java.util.HashMap<>(evmTips);
+        next.put(chain, evmTips.get(chain).forget(key));
+        evm = next;
+      }
+      return new State(firstSeen, lastSeen, timesSeen, role, displayName, deploymentId, appId, appAddress, tips.forget(key), tipJars,
+          evm);
+    }
+
     /** The EVM tips remembered for de-duplication, over every EVM chain. */
     public int evmTipKeys() {
       return evmTips.values().stream().mapToInt(TipWindow::size).sum();
@@ -360,6 +398,7 @@ public final class WalletEntity
         .onCommand(CreatorActivated.class, this::onCreatorActivated)
         .onCommand(TipJarActivated.class, this::onTipJarActivated)
         .onCommand(RecordTip.class, this::onRecordTip)
+        .onCommand(WithdrawTip.class, this::onWithdrawTip)
         .onCommand(StickerAnswer.class, (state, cmd) -> {
           answerTip(cmd);
           return Effect().noReply();
@@ -410,6 +449,14 @@ public final class WalletEntity
     return Effect().persist(event).thenRun(next -> handOver(cmd, false)).thenNoReply();
   }
 
+  private ReplyEffect<Event, State> onWithdrawTip(State state, WithdrawTip cmd) {
+    if (!TipReceived.evm(cmd.tipTxId()) || !state.remembersEvmTip(cmd.tipTxId(), cmd.direction())) {
+      return Effect().reply(cmd.replyTo(), new TipAck(cmd.tipTxId(), cmd.direction(), true));
+    }
+    return Effect().persist(new TipWithdrawn(address, cmd.tipTxId(), cmd.direction(), clock.instant()))
+        .thenReply(cmd.replyTo(), next -> new TipAck(cmd.tipTxId(), cmd.direction(), false));
+  }
+
   private void handOver(RecordTip cmd, boolean duplicate) {
     TipReceived tip = cmd.tip();
     context.pipeToSelf(AskPattern.<StickerBook.Command, StickerBook.MintAck>ask(stickers,
@@ -450,6 +497,7 @@ public final class WalletEntity
         .onEvent(BecameCreator.class, State::becameCreator)
         .onEvent(BecameEvmCreator.class, State::becameEvmCreator)
         .onEvent(TipRecorded.class, State::tipRecorded)
+        .onEvent(TipWithdrawn.class, State::tipWithdrawn)
         // Sticker events of journals written before the sticker book: the stickers table has them.
         .onEvent(MintRequested.class, (state, event) -> state)
         .onEvent(StickerMinted.class, (state, event) -> state)

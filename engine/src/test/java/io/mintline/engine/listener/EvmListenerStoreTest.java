@@ -67,4 +67,33 @@ class EvmListenerStoreTest {
       TestSystems.stop(second);
     }
   }
+
+  /**
+   * The tips' wallets are kept with the blocks, so a reorganisation noticed after a restart can tell
+   * them; an orphan is untold until {@code told}, and stays pending after it.
+   */
+  @Test
+  void theWalletsOfReplacedTipsAreKeptUntilTheyAreTold() throws Exception {
+    Config db = TestDatabases.postgres();
+    ActorSystem<Void> system = TestSystems.start(db);
+    try {
+      ListenerStore store = new ListenerStore(system);
+      await(store.initialize(new ListenerStore.Watermark(NETWORK, new byte[32], 9)));
+      var parties = new ListenerStore.TipParties("0xfan", "0xcreator");
+      await(store.handledBlocks(NETWORK, List.of(new ListenerStore.BlockHash(10, "0xa", List.of()),
+          new ListenerStore.BlockHash(11, "0xb", List.of("t1"), java.util.Map.of("t1", parties))), 0, 11, List.of()));
+      var remembered = await(store.recentBlocks(NETWORK, 11));
+      assertEquals(parties, remembered.get(1).parties().get("t1"), "the wallets of a remembered block's tip");
+      await(store.backTo(NETWORK, 10, java.util.Map.of("t1", remembered.get(1).parties().get("t1")), 11));
+      ListenerStore.Orphans orphans = await(store.orphans(NETWORK));
+      assertEquals(Set.of("t1"), orphans.pending());
+      assertEquals(java.util.Map.of("t1", parties), orphans.untold(), "to withdraw from these wallets");
+      await(store.told(NETWORK, Set.of("t1")));
+      ListenerStore.Orphans told = await(store.orphans(NETWORK));
+      assertEquals(Set.of("t1"), told.pending(), "still pending: the new chain may have it again");
+      assertEquals(java.util.Map.of(), told.untold());
+    } finally {
+      TestSystems.stop(system);
+    }
+  }
 }

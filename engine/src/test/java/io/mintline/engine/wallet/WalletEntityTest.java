@@ -175,4 +175,39 @@ class WalletEntityTest {
     assertFalse(TipWindow.EMPTY.record("r:x", 127, 126).record("r:y", 131, 130).handled("r:x", 133, 124),
         "the case the lag covers: settled past the tip's block, redelivered in a later block");
   }
+
+  private WalletEntity.TipAck withdraw(TipReceived tip) {
+    return kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.WithdrawTip(tip.tipTxId(), TipReceived.Direction.RECEIVED, r))
+        .reply();
+  }
+
+  /**
+   * The EVM listener withdraws the tips of replaced blocks before it reads the new chain: the wallet
+   * persists TipWithdrawn and forgets the key, so the new chain's delivery of the tip (another block,
+   * a watermark at the fork) is recorded again, and from then on it is a duplicate as usual. A
+   * withdrawal of a tip the wallet does not have (told twice, or never recorded) persists nothing.
+   */
+  @Test
+  void aTipWithdrawnByAReorganisationIsRecordedAgainFromTheNewChain() {
+    int window = 12;
+    for (int i = 1; i <= 30; i++) assertFalse(deliver(evmTip(31337, i, 100 + i), 99 + i, window).duplicate());
+    var withdrawn = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.WithdrawTip(evmTip(31337, 27, 127).tipTxId(),
+        TipReceived.Direction.RECEIVED, r));
+    assertFalse(withdrawn.reply().duplicate());
+    assertEquals(WalletEntity.TipWithdrawn.class, withdrawn.event().getClass());
+    var again = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.WithdrawTip(evmTip(31337, 27, 127).tipTxId(),
+        TipReceived.Direction.RECEIVED, r));
+    assertTrue(again.reply().duplicate(), "withdrawn once");
+    assertTrue(again.events().isEmpty());
+    assertTrue(withdraw(evmTip(31337, 901, 127)).duplicate(), "a tip never recorded: nothing to withdraw");
+    kit.restart();
+    // The new chain (fork at 124) has tip 27 again in block 133: recorded again, once.
+    var recorded = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(evmTip(31337, 27, 133),
+        TipReceived.Direction.RECEIVED, false, 124, window, r));
+    assertFalse(recorded.reply().duplicate(), "re-included after its withdrawal: recorded again");
+    assertEquals(133, ((WalletEntity.TipRecorded) recorded.event()).round());
+    assertTrue(deliver(evmTip(31337, 27, 133), 125, window).duplicate());
+    // Tips not withdrawn stay duplicates; the sent side of the withdrawn tip was not touched.
+    assertTrue(deliver(evmTip(31337, 28, 128), 124, window).duplicate());
+  }
 }
