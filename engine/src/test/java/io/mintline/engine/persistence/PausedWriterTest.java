@@ -9,10 +9,6 @@ import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.NoOffset;
 import akka.persistence.query.PersistenceQuery;
-import akka.persistence.typed.PersistenceId;
-import akka.persistence.typed.javadsl.CommandHandler;
-import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.stream.javadsl.Sink;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -75,11 +71,11 @@ class PausedWriterTest {
           .runWith(Sink.foreach(e -> seen.add((String) e)), system);
 
       // The new owner writes event 1: its insert takes a journal position and waits for the row.
-      ActorRef<String> owner = system.systemActorOf(new Writer(entity, tag), "owner", Props.empty());
+      ActorRef<String> owner = system.systemActorOf(new ReadSideProjectionsTest.Writer(entity, tag), "owner", Props.empty());
       owner.tell("written-behind-the-paused-node");
       Thread.sleep(500);
       // Another entity writes meanwhile: a later position, committed first.
-      ActorRef<String> other = system.systemActorOf(new Writer("probe|" + tag + "-b", tag), "other", Props.empty());
+      ActorRef<String> other = system.systemActorOf(new ReadSideProjectionsTest.Writer("probe|" + tag + "-b", tag), "other", Props.empty());
       other.tell("written-meanwhile");
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -115,36 +111,6 @@ class PausedWriterTest {
         while (rs.next()) writers.add(rs.getString(1).equals("paused-node") ? "paused-node" : "new-owner");
         return writers;
       }
-    }
-  }
-
-  /** Journals every string it is told, tagged. */
-  static final class Writer extends EventSourcedBehavior<String, String, Integer> {
-    private final String tag;
-
-    Writer(String persistenceId, String tag) {
-      super(PersistenceId.ofUniqueId(persistenceId));
-      this.tag = tag;
-    }
-
-    @Override
-    public Integer emptyState() {
-      return 0;
-    }
-
-    @Override
-    public CommandHandler<String, String, Integer> commandHandler() {
-      return newCommandHandlerBuilder().forAnyState().onAnyCommand((state, command) -> Effect().persist(command));
-    }
-
-    @Override
-    public EventHandler<Integer, String> eventHandler() {
-      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state + 1);
-    }
-
-    @Override
-    public Set<String> tagsFor(String event) {
-      return Set.of(tag);
     }
   }
 }

@@ -64,12 +64,16 @@ class ReadSideProjectionsTest {
     }
   }
 
-  /** Journals every string it is told, tagged for the projection under test. */
+  /** Journals every string it is told, tagged for the projection under test (PausedWriterTest too). */
   static final class Writer extends EventSourcedBehavior<String, String, Integer> {
     private final String tag;
 
     Writer(String tag) {
-      super(PersistenceId.ofUniqueId("probe|" + tag));
+      this("probe|" + tag, tag);
+    }
+
+    Writer(String persistenceId, String tag) {
+      super(PersistenceId.ofUniqueId(persistenceId));
       this.tag = tag;
     }
 
