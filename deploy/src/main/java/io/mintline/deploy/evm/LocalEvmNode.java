@@ -43,7 +43,7 @@ public final class LocalEvmNode implements AutoCloseable {
   /**
    * The block time of {@link Mining#INTERVAL}, the dev network's local chain: short enough that a
    * transaction is mined in a fraction of a second, long enough that empty blocks cost ganache
-   * little (docs/BENCHMARKS.md, "EVM tips and stickers, measured").
+   * little (~1.6 % of a core idle; docs/BENCHMARKS.md, "EVM tips and stickers (issue 19)").
    */
   public static final String INTERVAL_BLOCK_TIME_S = "0.1";
 
