@@ -49,8 +49,8 @@ import org.web3j.utils.Numeric;
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.evm.EvmTipBench [--fans 10] [--tips 100] [--runs 3]
  * </pre>
  *
- * Not timed: ganache 7.9 from {@code node_modules} (strict instamine: a block per transaction), a
- * real node (H2 in a temp dir, one-node cluster) whose dev network is that ganache with 1
+ * Not timed: ganache 7.9 from {@code node_modules} as the dev network's local chain runs it
+ * ({@link LocalEvmNode.Mining#INTERVAL}: a block every 0.1 s), a real node (H2 in a temp dir, one-node cluster) whose dev network is that ganache with 1
  * confirmation and a 100 ms listener poll, a SIWE login and the creator's tip jar deployment
  * through {@code POST /api/v1/creators}. Timed, per run: {@code fans} funded wallets send
  * {@code tips} tips each to the tip jar (pre-signed, sent back to back, one thread per fan); for every
@@ -60,15 +60,11 @@ import org.web3j.utils.Numeric;
  * Tips/s = tips of the run ÷ (last tip listed − first tip sent). Then each fan's sticker list is
  * polled until every tip of the run has its sticker: tip → sticker latency = first poll that lists
  * the sticker − the tip's receipt; mints/s = stickers of the run ÷ (last sticker listed − first tip
- * sent). While waiting for stickers, a second without a new one makes the driver ask ganache for a
- * block ({@code evm_mine}; ganache 7.9 can leave a mint in its pool until another transaction comes),
- * counted as nudges. CPU per tip: this process's over the whole run (node and load driver together), and
+ * sent). CPU per tip: this process's over the whole run (node and load driver together), and
  * ganache's (a process of its own) beside it; the 1-minute load average is printed with each run.
  */
 public final class EvmTipBench {
   private static final long CHAIN_ID = 31337;
-  /** Blocks the driver asked ganache for in the last run's sticker wait (see {@link #run}). */
-  private static final java.util.concurrent.atomic.AtomicInteger NUDGES = new java.util.concurrent.atomic.AtomicInteger();
   /** How long a run waits for its stickers ({@code --sticker-wait} seconds). */
   private static long STICKER_WAIT_S = 300;
   /** The tips' priority fee ({@code --tip-priority-wei}), see {@link #main}. */
@@ -78,6 +74,17 @@ public final class EvmTipBench {
       (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   public static void main(String[] args) throws Exception {
+    try {
+      bench(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1);
+    }
+    // Something of the stopped node kept the JVM alive for minutes after the results (2026-12-03).
+    System.exit(0);
+  }
+
+  private static void bench(String[] args) throws Exception {
     Stages.widenCommonPool();
     Map<String, String> opts = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -88,7 +95,7 @@ public final class EvmTipBench {
     TIP_PRIORITY_WEI = new BigInteger(opts.getOrDefault("tip-priority-wei", "1"));
     Path modules = Path.of(opts.getOrDefault("node-modules", "node_modules")).toAbsolutePath();
     Path dir = Files.createTempDirectory("mintline-evm-bench");
-    try (LocalEvmNode ganache = LocalEvmNode.start("node", modules, CHAIN_ID, LocalEvmNode.Mining.INSTANT, null);
+    try (LocalEvmNode ganache = LocalEvmNode.start("node", modules, CHAIN_ID, LocalEvmNode.Mining.INTERVAL, null);
         EvmGateway chain = new EvmGateway(ganache.url(), "", Duration.ofSeconds(10))) {
       ECKeyPair deployer = Keys.createEcKeyPair();
       fund(chain, address(deployer));
@@ -125,9 +132,8 @@ public final class EvmTipBench {
           r[7] = ganacheMs;
           seen += fans * tipsPerFan;
           System.out.printf("%s: %.0f tips/s, tip latency median %.0f ms, p95 %.0f ms; %.1f mints/s, tip->sticker median %.0f ms,"
-                  + " p95 %.0f ms; CPU %.2f ms per tip (node + driver), ganache %.2f ms per tip; %d evm_mine nudges; load average %.1f%n",
-              run == 0 ? "warm-up" : "run " + run, r[0], r[1], r[2], r[4], r[5], r[6], r[3], r[7], NUDGES.get(),
-              OS.getSystemLoadAverage());
+                  + " p95 %.0f ms; CPU %.2f ms per tip (node + driver), ganache %.2f ms per tip; load average %.1f%n",
+              run == 0 ? "warm-up" : "run " + run, r[0], r[1], r[2], r[4], r[5], r[6], r[3], r[7], OS.getSystemLoadAverage());
           if (run > 0) results.add(r);
         }
         System.out.printf("median over %d runs: %.0f tips/s, tip latency median %.0f ms, p95 %.0f ms; %.1f mints/s,"
@@ -175,7 +181,7 @@ public final class EvmTipBench {
       sent.add(senders.submit(() -> {
         for (String tx : raw) {
           String hash = chain.sendRaw(tx, org.web3j.crypto.Hash.sha3(tx)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-          while (chain.receipt(hash).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty()) Thread.sleep(5);
+          while (!mined(chain, hash)) Thread.sleep(5);
           minedAt.put("evm:" + CHAIN_ID + ":" + hash.toLowerCase(java.util.Locale.ROOT) + ":0", System.nanoTime());
         }
         return null;
@@ -206,29 +212,15 @@ public final class EvmTipBench {
     }
     Map<String, Long> stickeredAt = new HashMap<>();
     deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STICKER_WAIT_S);
-    long progressAt = System.nanoTime();
-    int nudges = 0;
     while (stickeredAt.size() < total && System.nanoTime() < deadline) {
       long now = System.nanoTime();
-      int before = stickeredAt.size();
       for (String fan : fanAddresses) {
         for (String tip : http.stickerTips(fan)) if (minedAt.containsKey(tip)) stickeredAt.putIfAbsent(tip, now);
       }
-      if (stickeredAt.size() > before) {
-        progressAt = now;
-      } else if (now - progressAt > TimeUnit.SECONDS.toNanos(1)) {
-        // Ganache 7.9 (strict instamine) now and then leaves a transaction in its pool until the next
-        // one arrives (CHANGELOG, known issues); after the burst no other transaction comes: ask for a block.
-        chain.raw("evm_mine", List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        nudges++;
-        progressAt = now;
-      }
       Thread.sleep(20);
     }
-    NUDGES.set(nudges);
     if (stickeredAt.size() != total) {
-      throw new IllegalStateException("stickered " + stickeredAt.size() + " of " + total + " tips within " + STICKER_WAIT_S + " s ("
-          + nudges + " evm_mine nudges)");
+      throw new IllegalStateException("stickered " + stickeredAt.size() + " of " + total + " tips within " + STICKER_WAIT_S + " s");
     }
     long stickersEnd = stickeredAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     List<Double> stickerLatencies = new ArrayList<>();
@@ -244,13 +236,35 @@ public final class EvmTipBench {
         total / ((stickersEnd - start) / 1e9), stickerLatencies.get(stickerLatencies.size() / 2), p95(stickerLatencies)};
   }
 
+  /**
+   * Whether the tip's receipt is there. Ganache 7.9 can fail a receipt asked for while the block is
+   * being saved ("Cannot read properties of undefined (reading 'toJSON')"): asked again.
+   */
+  private static boolean mined(EvmGateway chain, String hash) throws Exception {
+    try {
+      return chain.receipt(hash).toCompletableFuture().get(30, TimeUnit.SECONDS).isPresent();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (String.valueOf(e.getMessage()).contains("toJSON")) return false;
+      throw e;
+    }
+  }
+
   private static double p95(List<Double> sorted) {
     return sorted.get((int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(sorted.size() * 0.95) - 1)));
   }
 
+  /** Sets the balance and waits until the latest block has it (interval mining: from the next block on). */
   private static void fund(EvmGateway chain, String address) throws Exception {
-    chain.raw("evm_setAccountBalance", List.of(address, "0x" + BigInteger.TEN.pow(24).toString(16))).toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    for (int attempt = 0; attempt < 30; attempt++) {
+      chain.raw("evm_setAccountBalance", List.of(address, "0x" + BigInteger.TEN.pow(24).toString(16))).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < 20; i++) {
+        Object balance = chain.raw("eth_getBalance", List.of(address, "latest")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (new BigInteger(String.valueOf(balance).substring(2), 16).signum() > 0) return;
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException("the local chain did not fund " + address);
   }
 
   private static String address(ECKeyPair key) {

@@ -3,6 +3,7 @@ package io.mintline.deploy.evm;
 import io.mintline.config.EvmSettings;
 import io.mintline.deploy.keys.EvmSigner;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -101,7 +102,7 @@ public final class EvmNetworks implements AutoCloseable {
     String url = n.rpcUrl();
     if (n.local()) {
       try {
-        local = LocalEvmNode.start(node, nodeModules, n.chainId(), LocalEvmNode.Mining.INSTANT,
+        local = LocalEvmNode.start(node, nodeModules, n.chainId(), LocalEvmNode.Mining.INTERVAL,
             dataDir == null ? null : dataDir.resolve("evm-" + n.name()));
       } catch (IOException e) {
         throw new IllegalStateException("EVM network " + n.name() + ": the local EVM node could not start ("
@@ -142,9 +143,21 @@ public final class EvmNetworks implements AutoCloseable {
   /** Gives the deployment account ether on a local chain (ganache's {@code evm_setAccountBalance}). */
   static void fund(EvmSettings.Network n, EvmGateway gateway, String address) {
     try {
-      gateway.raw("evm_setAccountBalance", List.of(address, "0x" + LocalEvmNode.FUNDING_WEI.toString(16)))
-          .toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // Interval mining: evm_setAccountBalance called while a block is mined mines none itself, and
+      // the balance is in "latest" from the next block on; asked again until it is (ganache#1646).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      do {
+        gateway.raw("evm_setAccountBalance", List.of(address, "0x" + LocalEvmNode.FUNDING_WEI.toString(16)))
+            .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < 20; i++) {
+          Object balance = gateway.raw("eth_getBalance", List.of(address, "latest")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+          if (new BigInteger(String.valueOf(balance).substring(2), 16).compareTo(LocalEvmNode.FUNDING_WEI) >= 0) return;
+          Thread.sleep(50);
+        }
+      } while (System.nanoTime() < deadline);
+      throw new IllegalStateException("the balance is not in the latest block after 30 s");
     } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
       throw new IllegalStateException("EVM network " + n.name() + ": the local chain did not fund " + address, e);
     }
   }

@@ -40,9 +40,34 @@ public final class LocalEvmNode implements AutoCloseable {
     this.chainId = chainId;
   }
 
+  /**
+   * The block time of {@link Mining#INTERVAL}, the dev network's local chain: short enough that a
+   * transaction is mined in a fraction of a second, long enough that empty blocks cost ganache
+   * little (~1.6 % of a core idle; docs/BENCHMARKS.md, "EVM tips and stickers (issue 19)").
+   */
+  public static final String INTERVAL_BLOCK_TIME_S = "0.1";
+
   /** How the local chain mines. */
   public enum Mining {
-    /** A block per transaction, right after it arrives (ganache's instamine, strict). */
+    /**
+     * A block every {@link #INTERVAL_BLOCK_TIME_S} seconds with every executable transaction that
+     * arrived, empty blocks included (ganache's interval mining): the dev network's local chain.
+     * Not instamine: ganache 7.9's instamine calls its miner for every arriving transaction, and a
+     * transaction arriving while a cheaper one of another account is executed is pushed on top of
+     * the miner's price heap and removed from it in place of the executed one — left "locked" at
+     * the head of its sender's pending queue, never mined, a resend refused ("transaction can't be
+     * replaced, mining has already started"), every later transaction of that sender stuck behind
+     * it (docs/BENCHMARKS.md; {@code deploy/src/test/js/ganache-priced-heap.mjs}). Interval mining
+     * builds each block from a fresh heap and does not call the miner per arrival. Do not call
+     * {@code evm_mine} or {@code evm_set*} (they mine a block) on it while transactions arrive:
+     * called while a block is being mined they reach the same code.
+     */
+    INTERVAL,
+    /**
+     * A block per transaction, right after it arrives (ganache's instamine, strict): no block
+     * without a transaction, for tests that control the chain's height. Has the stall above when
+     * accounts send at once with different fees.
+     */
     INSTANT,
     /** Nothing is mined until {@code evm_mine} or {@code miner_start}: transactions wait in the pool. */
     MANUAL
@@ -81,6 +106,9 @@ public final class LocalEvmNode implements AutoCloseable {
       // (eager) holds the answer until the transaction is mined, so a transaction waiting behind a
       // lower nonce still in flight times its sender out.
       command.addAll(List.of("--miner.instamine", "strict"));
+    }
+    if (mining == Mining.INTERVAL) {
+      command.addAll(List.of("--miner.blockTime", INTERVAL_BLOCK_TIME_S));
     }
     if (mining == Mining.MANUAL) {
       // Ganache has no "never mine" switch; a block time far beyond any test stops automatic mining.

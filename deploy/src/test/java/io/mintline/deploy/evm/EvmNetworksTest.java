@@ -55,6 +55,59 @@ class EvmNetworksTest {
     assertTrue(signed.isEmpty(), "starting signs nothing");
   }
 
+  /**
+   * The dev network's local chain mines what two accounts send at once with different fees: while
+   * ganache executes account C's long, cheap transaction, account E's dearer one arrives. On
+   * ganache 7.9's instamine E's transaction stayed in the pool for good ("locked", a resend refused
+   * as "mining has already started"): the stall of docs/BENCHMARKS.md that left every EVM mint of
+   * a tip burst unminted.
+   */
+  @Test
+  void theLocalChainMinesATransactionThatArrivesWhileACheaperOneOfAnotherAccountIsExecuted() throws Exception {
+    Path root = NodeToolchain.require("ganache");
+    EvmSettings settings = EvmSettings.load(config(""), MintlineSettings.Network.DEVNET);
+    EvmSigner signer = EvmSigner.generate((keyId, purpose, txId) -> { });
+    try (EvmNetworks networks = EvmNetworks.start(settings, "node", root.resolve("node_modules"), null, signer)) {
+      EvmGateway chain = networks.network("dev").gateway();
+      long chainId = chain.chainId().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      List<String> unmined = new ArrayList<>();
+      int[] delaysMs = {5, 10, 20, 40, 80, 5, 10, 20};
+      for (int delayMs : delaysMs) {
+        org.web3j.crypto.Credentials c = org.web3j.crypto.Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+        org.web3j.crypto.Credentials e = org.web3j.crypto.Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+        for (String a : List.of(c.getAddress(), e.getAddress())) {
+          chain.raw("evm_setAccountBalance", List.of(a, "0x" + BigInteger.TEN.pow(24).toString(16))).toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+        }
+        BigInteger maxFee = BigInteger.valueOf(200_000_000_000L);
+        // C: a creation looping until its 3,000,000 gas are gone (JUMPDEST PUSH1 0 JUMP), 1 wei priority fee.
+        String cheap = org.web3j.utils.Numeric.toHexString(org.web3j.crypto.TransactionEncoder.signMessage(
+            org.web3j.crypto.RawTransaction.createTransaction(chainId, BigInteger.ZERO, BigInteger.valueOf(3_000_000), "",
+                BigInteger.ZERO, "0x5b600056", BigInteger.ONE, maxFee), chainId, c));
+        // E: a transfer of nothing to itself at 1 gwei priority fee, sent while C's runs.
+        String dear = org.web3j.utils.Numeric.toHexString(org.web3j.crypto.TransactionEncoder.signMessage(
+            org.web3j.crypto.RawTransaction.createTransaction(chainId, BigInteger.ZERO, BigInteger.valueOf(21_000), e.getAddress(),
+                BigInteger.ZERO, "", BigInteger.TEN.pow(9), maxFee), chainId, e));
+        String cheapHash = org.web3j.crypto.Hash.sha3(cheap);
+        String dearHash = org.web3j.crypto.Hash.sha3(dear);
+        var cheapSent = chain.sendRaw(cheap, cheapHash).toCompletableFuture();
+        Thread.sleep(delayMs);
+        chain.sendRaw(dear, dearHash).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        cheapSent.get(30, TimeUnit.SECONDS);
+        for (String hash : List.of(cheapHash, dearHash)) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+          while (chain.receipt(hash).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+          }
+          if (chain.receipt(hash).toCompletableFuture().get(30, TimeUnit.SECONDS).isEmpty()) {
+            unmined.add((hash.equals(dearHash) ? "the dear one" : "the cheap one") + " (sent " + delayMs + " ms after the cheap one)");
+          }
+        }
+      }
+      assertEquals(List.of(), unmined, "transactions not mined within 5 s, of " + delaysMs.length + " pairs");
+    }
+  }
+
   @Test
   void anRpcNodeThatDoesNotAnswerStopsTheStartWithTheNetworksName() {
     EvmSettings settings = EvmSettings.load(config(
