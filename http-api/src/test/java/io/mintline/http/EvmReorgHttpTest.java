@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.mintline.deploy.evm.EvmGateway;
 import io.mintline.deploy.evm.LocalEvmNode;
 import io.mintline.devnet.testing.NodeToolchain;
@@ -76,16 +75,7 @@ class EvmReorgHttpTest {
     web3 = Web3j.build(new HttpService(ganache.url()));
     Credentials deployer = Credentials.create(Keys.createEcKeyPair());
     fund(deployer.getAddress());
-    Config config = ConfigFactory.parseMap(Map.of(
-        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
-        "mintline.contracts.workers", 1,
-        "mintline.devnet.block-interval", "0s",
-        "mintline.evm.networks.dev.rpc-url", ganache.url(),
-        "mintline.evm.networks.dev.confirmations", CONFIRMATIONS,
-        "mintline.evm.deploy-key", Numeric.toHexStringWithPrefixZeroPadded(deployer.getEcKeyPair().getPrivateKey(), 64),
-        "mintline.evm.listener.poll-interval", "200ms",
-        // Kanela cannot instrument the PostgreSQL driver once this JVM loaded it (see EvmDeploymentHttpTest).
-        "mintline.metrics.instrumentation", false));
+    Config config = EvmTipsHttpTest.nodeConfig(root, ganache, CONFIRMATIONS, deployer);
     node = TestNode.start(config.withFallback(TestDatabases.postgres()).withFallback(TestDatabases.h2(dir.resolve("h2"))));
     NodeHttpTest.awaitHealthy(node);
     ECKeyPair creatorKey = Keys.createEcKeyPair();

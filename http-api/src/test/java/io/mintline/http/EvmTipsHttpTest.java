@@ -77,21 +77,29 @@ class EvmTipsHttpTest {
     web3 = Web3j.build(new HttpService(ganache.url()));
     Credentials deployer = Credentials.create(Keys.createEcKeyPair());
     fund(deployer.getAddress());
-    Config config = ConfigFactory.parseMap(Map.of(
-        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
-        "mintline.contracts.workers", 1,
-        "mintline.devnet.block-interval", "0s",
-        "mintline.evm.networks.dev.rpc-url", ganache.url(),
-        "mintline.evm.networks.dev.confirmations", CONFIRMATIONS,
-        "mintline.evm.deploy-key", org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(deployer.getEcKeyPair().getPrivateKey(), 64),
-        "mintline.evm.listener.poll-interval", "200ms",
-        // Kanela cannot instrument the PostgreSQL driver once this JVM loaded it (see EvmDeploymentHttpTest).
-        "mintline.metrics.instrumentation", false));
+    Config config = nodeConfig(root, ganache, CONFIRMATIONS, deployer);
     node = TestNode.start(config.withFallback(TestDatabases.postgres()).withFallback(TestDatabases.h2(dir.resolve("h2"))));
     NodeHttpTest.awaitHealthy(node);
     creatorKey = Keys.createEcKeyPair();
     creator = Keys.toChecksumAddress(Keys.getAddress(creatorKey));
     creatorToken = evmLogin(creatorKey);
+  }
+
+  /**
+   * The node's settings for an EVM test on its own ganache: the dev network on it with
+   * {@code confirmations}, {@code deployer} as the platform's deploy key, a 200 ms listener poll.
+   */
+  static Config nodeConfig(Path root, LocalEvmNode ganache, int confirmations, Credentials deployer) {
+    return ConfigFactory.parseMap(Map.of(
+        "mintline.contracts.node-modules", root.resolve("node_modules").toString(),
+        "mintline.contracts.workers", 1,
+        "mintline.devnet.block-interval", "0s",
+        "mintline.evm.networks.dev.rpc-url", ganache.url(),
+        "mintline.evm.networks.dev.confirmations", confirmations,
+        "mintline.evm.deploy-key", org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(deployer.getEcKeyPair().getPrivateKey(), 64),
+        "mintline.evm.listener.poll-interval", "200ms",
+        // Kanela cannot instrument the PostgreSQL driver once this JVM loaded it (see EvmDeploymentHttpTest).
+        "mintline.metrics.instrumentation", false));
   }
 
   @AfterAll
