@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 /** A node a test talks to over HTTP, wherever it runs (in this JVM, a JVM of its own, the shipped jar). */
 interface ApiNode {
@@ -12,7 +13,12 @@ interface ApiNode {
 
   HttpClient http();
 
-  HttpResponse<String> send(HttpRequest.Builder request) throws Exception;
+  /** Sends {@code request}, waiting at most {@code timeout} for the answer. */
+  HttpResponse<String> send(HttpRequest.Builder request, Duration timeout) throws Exception;
+
+  default HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return send(request, Duration.ofSeconds(20));
+  }
 
   default HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(url(path))).GET());

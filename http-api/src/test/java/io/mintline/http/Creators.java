@@ -8,12 +8,15 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** What a wallet dApp does to become a creator, against any test node (in process, its own JVM, the jar). */
 final class Creators {
+  private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(150);
+
   private Creators() {}
 
   /** Logs {@code wallet} in (nonce, Ed25519 signBytes, login) and answers its access token. */
@@ -31,21 +34,35 @@ final class Creators {
     return Json.MAPPER.readTree(tokens.body()).path("accessToken").asText();
   }
 
+  /**
+   * POST /api/v1/creators with {@code body}. With an Idempotency-Key it does what the API asks of a
+   * client: an answer that says {@code "retry": true} (503 timeout on a loaded machine, say) is sent
+   * again with the same key, up to five times. The first EVM creator on a node waits for the tip
+   * jar's compilation, hence the long timeout.
+   */
   static HttpResponse<String> becomeCreator(ApiNode node, String token, String key, String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + token)
         .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (key == null) return node.send(request);
-    // With an Idempotency-Key, as a client does: "503 timeout, retry: true" (the engine busy on a
-    // loaded machine) is sent again with the same key, up to five times.
+    if (key == null) return node.send(request, CREATE_TIMEOUT);
     request.header("Idempotency-Key", key);
-    HttpResponse<String> response = node.send(request);
-    for (int attempt = 1; attempt < 5 && response.statusCode() == 503 && response.body().contains("\"error\":\"timeout\""); attempt++) {
+    HttpResponse<String> response = node.send(request, CREATE_TIMEOUT);
+    for (int attempt = 1; attempt < 5 && retryable(response); attempt++) {
+      System.err.println("POST /api/v1/creators answered " + response.statusCode() + " " + response.body() + "; sent again");
       Thread.sleep(1000);
-      response = node.send(request);
+      response = node.send(request, CREATE_TIMEOUT);
     }
     return response;
+  }
+
+  private static boolean retryable(HttpResponse<String> response) throws Exception {
+    if (response.statusCode() < 500) return false;
+    try {
+      return Json.MAPPER.readTree(response.body()).path("retry").asBoolean(false);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+      return false;
+    }
   }
 
   static HttpResponse<String> get(ApiNode node, String token, String path) throws Exception {

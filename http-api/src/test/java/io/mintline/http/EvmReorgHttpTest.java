@@ -9,8 +9,6 @@ import io.mintline.deploy.evm.LocalEvmNode;
 import io.mintline.devnet.testing.NodeToolchain;
 import io.mintline.engine.testing.TestDatabases;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,13 +219,8 @@ class EvmReorgHttpTest {
   }
 
   static String deployTipJar() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + creatorToken)
-        .header("Idempotency-Key", "reorg-jar")
-        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
-            Map.of("displayName", "Reorg Creator", "chain", "evm", "network", "dev"))))
-        .timeout(Duration.ofSeconds(150)).build();
-    HttpResponse<String> accepted = node.http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> accepted = Creators.becomeCreator(node, creatorToken, "reorg-jar", Json.MAPPER.writeValueAsString(
+        Map.of("displayName", "Reorg Creator", "chain", "evm", "network", "dev")));
     assertEquals(202, accepted.statusCode(), accepted.body());
     String id = Json.MAPPER.readTree(accepted.body()).path("deploymentId").asText();
     JsonNode active = null;

@@ -78,18 +78,8 @@ class EvmStickerQueuedMintTest {
     ECKeyPair creatorKey = Keys.createEcKeyPair();
     creator = Keys.toChecksumAddress(Keys.getAddress(creatorKey));
     String token = EvmTipsHttpTest.evmLogin(node, creatorKey);
-    // The first EVM creator waits for the tip jar's compilation: a 503 that says retry is retried with
-    // the same Idempotency-Key, as the API asks clients to.
-    HttpResponse<String> created;
-    long createDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-    do {
-      created = node.send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
-          .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).header("Idempotency-Key", "jar")
-          .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(
-              Map.of("displayName", "Queued", "chain", "evm", "network", "dev")))));
-      if (created.statusCode() != 503 || !Json.MAPPER.readTree(created.body()).path("retry").asBoolean()) break;
-      Thread.sleep(500);
-    } while (System.nanoTime() < createDeadline);
+    HttpResponse<String> created = Creators.becomeCreator(node, token, "jar", Json.MAPPER.writeValueAsString(
+        Map.of("displayName", "Queued", "chain", "evm", "network", "dev")));
     assertEquals(202, created.statusCode(), created.body());
     String id = Json.MAPPER.readTree(created.body()).path("deploymentId").asText();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);

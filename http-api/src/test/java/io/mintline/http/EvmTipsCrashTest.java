@@ -136,10 +136,10 @@ class EvmTipsCrashTest {
     ECKeyPair key = Keys.createEcKeyPair();
     String creator = Keys.toChecksumAddress(Keys.getAddress(key));
     String token = login(key);
-    String id = send(HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators"))).header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + token).header("Idempotency-Key", "crash")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"displayName\": \"Crash\", \"chain\": \"evm\", \"network\": \"dev\"}")))
-        .path("deploymentId").asText();
+    HttpResponse<String> created = Creators.becomeCreator(node, token, "crash",
+        "{\"displayName\": \"Crash\", \"chain\": \"evm\", \"network\": \"dev\"}");
+    assertEquals(202, created.statusCode(), created.body());
+    String id = Json.MAPPER.readTree(created.body()).path("deploymentId").asText();
     String tipJar = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (tipJar == null && System.nanoTime() < deadline) {

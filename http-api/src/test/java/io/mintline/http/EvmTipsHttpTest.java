@@ -142,15 +142,9 @@ class EvmTipsHttpTest {
     return Json.MAPPER.readTree(tokens.body()).path("accessToken").asText();
   }
 
-  /** POST /api/v1/creators with a long timeout: the first EVM creator waits for the tip jar's compilation. */
+  /** POST /api/v1/creators as a client does (see {@link Creators#becomeCreator}). */
   static HttpResponse<String> becomeCreator(String token, String key, Object body) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(node.url("/api/v1/creators")))
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).header("Idempotency-Key", key)
-        .POST(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))
-        .timeout(Duration.ofSeconds(150)).build();
-    HttpResponse<String> response = node.http.send(request, HttpResponse.BodyHandlers.ofString());
-    ApiSchemas.check("POST", "/api/v1/creators", response);
-    return response;
+    return Creators.becomeCreator(node, token, key, Json.MAPPER.writeValueAsString(body));
   }
 
   static JsonNode get(String token, String path) throws Exception {

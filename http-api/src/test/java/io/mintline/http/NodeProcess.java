@@ -107,8 +107,8 @@ final class NodeProcess implements ApiNode, AutoCloseable {
   }
 
   @Override
-  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  public HttpResponse<String> send(HttpRequest.Builder request, Duration timeout) throws Exception {
+    return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   JsonNode awaitHealthy(Duration within) throws Exception {

@@ -53,8 +53,8 @@ final class TestNode implements ApiNode, AutoCloseable {
 
   /** Sends {@code request}; a JSON answer must match the OpenAPI document (see {@link ApiSchemas}). */
   @Override
-  public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    HttpRequest built = request.timeout(Duration.ofSeconds(20)).build();
+  public HttpResponse<String> send(HttpRequest.Builder request, Duration timeout) throws Exception {
+    HttpRequest built = request.timeout(timeout).build();
     HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
     ApiSchemas.check(built.method(), built.uri().getRawPath(), response);
     return response;

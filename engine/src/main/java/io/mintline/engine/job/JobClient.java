@@ -1,12 +1,15 @@
 package io.mintline.engine.job;
 
 import akka.actor.typed.ActorSystem;
+import akka.pattern.AskTimeoutException;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Submits jobs and waits a bounded time for them to finish, for the routes. */
 public final class JobClient {
@@ -45,6 +48,16 @@ public final class JobClient {
     long pause = Math.min(pauseMs, left);
     return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
         .thenCompose(ignored -> get(last.id()))
+        // One look that timed out (a busy node) is not the job's end: look again until the deadline.
+        .exceptionally(failure -> {
+          if (timedOut(failure)) return last;
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        })
         .thenCompose(next -> poll(next, deadline, Math.min(LONGEST_POLL_MS, pauseMs * 2)));
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof AskTimeoutException || cause instanceof TimeoutException;
   }
 }
