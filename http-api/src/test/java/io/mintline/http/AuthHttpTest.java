@@ -133,6 +133,32 @@ class AuthHttpTest {
 
   // ---- Algorand ----
 
+  /**
+   * Every address is a nonce entity, and a shard's first message waits for the coordinator to
+   * allocate it, one shard at a time: a crowd of new wallets must land on few shards (with Akka's
+   * default of 1,000, a third of 1,000 arriving wallets' nonce requests timed out under load).
+   */
+  @Test
+  void aCrowdOfNewWalletsLandsOnABoundedNumberOfNonceShards() throws Exception {
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    for (int i = 0; i < 400; i++) {
+      byte[] key = new byte[32];
+      random.nextBytes(key);
+      nonce(new com.algorand.algosdk.crypto.Address(key).toString());
+    }
+    akka.actor.typed.ActorSystem<Void> system = node.node.system();
+    akka.cluster.sharding.ShardRegion.CurrentShardRegionState state = akka.actor.typed.javadsl.AskPattern
+        .<akka.cluster.sharding.typed.ClusterShardingQuery, akka.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(
+            akka.cluster.sharding.typed.javadsl.ClusterSharding.get(system).shardState(),
+            reply -> new akka.cluster.sharding.typed.GetShardRegionState(io.mintline.http.auth.NonceEntity.ENTITY_KEY, reply),
+            java.time.Duration.ofSeconds(10), system.scheduler())
+        .toCompletableFuture().get(15, java.util.concurrent.TimeUnit.SECONDS);
+    int entities = state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
+    assertTrue(entities >= 400, "the 400 wallets' nonce entities are live: " + entities);
+    assertTrue(state.getShards().size() <= io.mintline.http.auth.NonceEntity.SHARDS,
+        state.getShards().size() + " nonce shards for " + entities + " wallets");
+  }
+
   @Test
   void javaAlgosdkSignBytesLogsIn() throws Exception {
     Account wallet = new Account();

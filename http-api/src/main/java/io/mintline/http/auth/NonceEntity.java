@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.HashCodeMessageExtractor;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -38,8 +39,20 @@ public final class NonceEntity extends AbstractBehavior<NonceEntity.Command> {
     ClusterShardingSettings defaults = ClusterShardingSettings.create(system);
     ClusterShardingSettings settings = defaults.withPassivationStrategy(
         defaults.passivationStrategySettings().withIdleEntityPassivation(ttl.plusSeconds(30)));
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, context -> create(maxLive)).withSettings(settings));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, context -> create(maxLive)).withSettings(settings)
+        .withMessageExtractor(new HashCodeMessageExtractor<>(SHARDS)));
   }
+
+  /**
+   * Shards of this entity type, fewer than Akka's default of 1,000. Every address is an entity, so
+   * a crowd of new wallets touches a new shard with nearly every first nonce, and the first message
+   * to a shard waits for the coordinator to allocate it; the coordinator allocates one shard at a
+   * time and writes its whole state each time. With 1,000 shards, 1,000 wallets arriving within 20 s
+   * kept nonce requests waiting past the ask timeout for a minute (a third of them answered 503); with
+   * 100, none did (docs/BENCHMARKS.md "HTTP load"). 100 still spreads the entities over ten or more
+   * nodes. Nonces live in memory only, so a change of this number loses nothing but live nonces.
+   */
+  public static final int SHARDS = 100;
 
   public static Behavior<Command> create(int maxLive) {
     return Behaviors.setup(context -> new NonceEntity(context, maxLive));
