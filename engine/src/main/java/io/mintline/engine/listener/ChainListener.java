@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each poll cycle asks the chain's last round. Behind it, the listener streams the missing
  * blocks, fetched {@code fetch-parallelism} at a time and handled strictly in round order
  * ({@code mapAsync} keeps order); at the tip it waits with {@code wait-for-block-after}. Each tip
- * (see {@link TipScanner}) goes to the fan's and the creator's {@link WalletEntity} as
- * {@link WalletEntity.RecordTip}, {@code delivery-parallelism} at a time, and a round counts as
+ * (see {@link TipScanner}) goes to the fan's {@link WalletEntity} as {@link WalletEntity.RecordTip}
+ * and, with the round's other tips to the same creator, to the creator's as one
+ * {@link WalletEntity.RecordReceivedTips}, {@code delivery-parallelism} at a time, and a round counts as
  * handled only when the acknowledgements of all its tips are in. The {@link ListenerStore.Watermark}
  * (last handled round + genesis hash) is written after every {@code batch-rounds} handled rounds,
  * so a restart re-reads at most that batch, and wallets ignore a txid they already have.
@@ -106,6 +107,12 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
   private record StepResult(Map<String, ListenerStore.Watched> watched, boolean refreshed) {}
 
   private record RoundEnd(long round, int txns) {}
+
+  /** One creator's received side of a round's tips (at most {@link #CREATOR_BATCH}). */
+  private record CreatorTips(String creator, List<TipReceived> tips) {}
+
+  /** Tips per creator command: one journal write, far below the delivery timeout at any journal latency seen. */
+  private static final int CREATOR_BATCH = 256;
 
   /** The chain is not the one the watermark belongs to. */
   static final class GenesisMismatch extends RuntimeException {
@@ -335,8 +342,9 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
         .mapConcat(block -> roundItems(block, expectedGenesis, watching))
         // Tips of consecutive rounds are delivered in parallel; a RoundEnd passes only after every
         // earlier element (mapAsync emits in order), i.e. once all tips up to its round are acknowledged.
-        .mapAsync(settings.deliveryParallelism(), item -> item instanceof TipReceived tip
-            ? deliver(tip).thenApply(d -> item) : CompletableFuture.completedFuture(item))
+        .mapAsync(settings.deliveryParallelism(), item -> item instanceof TipReceived tip ? deliverToFan(tip).thenApply(d -> item)
+            : item instanceof CreatorTips tips ? deliverToCreator(tips).thenApply(d -> item)
+            : CompletableFuture.completedFuture(item))
         .filter(item -> item instanceof RoundEnd)
         .map(item -> {
           RoundEnd end = (RoundEnd) item;
@@ -370,25 +378,47 @@ public final class ChainListener extends AbstractBehavior<ChainListener.Command>
           + Base64.getEncoder().encodeToString(genesisHash));
     }
     List<TipReceived> tips = TipScanner.tips(block, watching, platformAccounts);
-    List<Object> items = new ArrayList<>(tips.size() + 1);
+    List<Object> items = new ArrayList<>(tips.size() + 2);
+    // Each fan's side tip by tip (fans are many entities, written in parallel); each creator's side
+    // as one batch per round (one entity takes all its fans' tips: one write for the round's).
     items.addAll(tips);
+    Map<String, List<TipReceived>> byCreator = new java.util.LinkedHashMap<>();
+    for (TipReceived tip : tips) byCreator.computeIfAbsent(tip.creator(), c -> new ArrayList<>()).add(tip);
+    byCreator.forEach((creator, received) -> {
+      for (int i = 0; i < received.size(); i += CREATOR_BATCH) {
+        items.add(new CreatorTips(creator, List.copyOf(received.subList(i, Math.min(received.size(), i + CREATOR_BATCH)))));
+      }
+    });
     items.add(new RoundEnd(block.round(), block.txns().size()));
     return items;
   }
 
-  private CompletionStage<Done> deliver(TipReceived tip) {
+  /** The fan's side of a tip (the sent tip that earns a sticker); counts the tip seen when it is new there. */
+  private CompletionStage<Done> deliverToFan(TipReceived tip) {
     boolean below = tip.amount() < settings.minTipMicroAlgos();
     // Every round up to the persisted watermark is acknowledged: wallets forget tips settled by it (TipWindow).
     long watermark = persistedRound.get();
-    CompletionStage<WalletEntity.TipAck> fan = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, watermark, r), settings.deliveryTimeout()));
-    CompletionStage<WalletEntity.TipAck> creator = Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.creator())
-        .ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.RECEIVED, below, watermark, r), settings.deliveryTimeout()));
     deliveriesInFlight.incrementAndGet();
-    return fan.thenCombine(creator, (a, b) -> {
-      if (!a.duplicate() || !b.duplicate()) tipsSeen.incrementAndGet();
-      return Done.getInstance();
-    }).whenComplete((d, e) -> deliveriesInFlight.decrementAndGet());
+    return Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, tip.fan())
+        .<WalletEntity.TipAck>ask(r -> new WalletEntity.RecordTip(tip, TipReceived.Direction.SENT, below, watermark, r),
+            settings.deliveryTimeout()))
+        .thenApply(ack -> {
+          if (!ack.duplicate()) tipsSeen.incrementAndGet();
+          return Done.getInstance();
+        })
+        .whenComplete((d, e) -> deliveriesInFlight.decrementAndGet());
+  }
+
+  /** A creator's side of its tips of one round, in one command. */
+  private CompletionStage<Done> deliverToCreator(CreatorTips batch) {
+    long watermark = persistedRound.get();
+    List<WalletEntity.ReceivedTip> received = batch.tips().stream()
+        .map(tip -> new WalletEntity.ReceivedTip(tip, tip.amount() < settings.minTipMicroAlgos())).toList();
+    deliveriesInFlight.incrementAndGet();
+    return Stages.direct(sharding.entityRefFor(WalletEntity.ENTITY_KEY, batch.creator())
+        .<WalletEntity.TipsAck>ask(r -> new WalletEntity.RecordReceivedTips(received, watermark, r), settings.deliveryTimeout()))
+        .thenApply(ack -> Done.getInstance())
+        .whenComplete((d, e) -> deliveriesInFlight.decrementAndGet());
   }
 
   private Behavior<Command> onStepDone(StepDone m) {

@@ -148,6 +148,22 @@ public final class WalletEntity
   }
 
   /**
+   * The received side of several Algorand tips at once: one creator's tips of one round, from the
+   * listener. The ones not recorded yet are persisted in one write (exact de-duplication as for
+   * {@link RecordTip}); replies {@link TipsAck} once they are. A creator's wallet takes every tip its
+   * fans send, and an entity writes one command after the other: delivered tip by tip, a burst to one
+   * creator went at one journal round trip per tip, which starved the minting pipeline of tips.
+   */
+  public record RecordReceivedTips(java.util.List<ReceivedTip> tips, long watermark, ActorRef<TipsAck> replyTo)
+      implements Command {}
+
+  /** One tip of a {@link RecordReceivedTips}. */
+  public record ReceivedTip(TipReceived tip, boolean belowMinimum) implements CborSerializable {}
+
+  /** Reply to {@link RecordReceivedTips}: how many were recorded now, how many already were. */
+  public record TipsAck(int recorded, int duplicates) implements CborSerializable {}
+
+  /**
    * The EVM tip {@code tipTxId} on this wallet's {@code direction} side was in a block a
    * reorganisation replaced (told by the EVM listener before it reads the new chain): the wallet
    * persists {@link TipWithdrawn} if it has the tip recorded and forgets its de-duplication key, so
@@ -398,6 +414,7 @@ public final class WalletEntity
         .onCommand(CreatorActivated.class, this::onCreatorActivated)
         .onCommand(TipJarActivated.class, this::onTipJarActivated)
         .onCommand(RecordTip.class, this::onRecordTip)
+        .onCommand(RecordReceivedTips.class, this::onRecordReceivedTips)
         .onCommand(WithdrawTip.class, this::onWithdrawTip)
         .onCommand(StickerAnswer.class, (state, cmd) -> {
           answerTip(cmd);
@@ -447,6 +464,24 @@ public final class WalletEntity
       return Effect().persist(event).thenReply(cmd.replyTo(), next -> new TipAck(tip.tipTxId(), cmd.direction(), false));
     }
     return Effect().persist(event).thenRun(next -> handOver(cmd, false)).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onRecordReceivedTips(State state, RecordReceivedTips cmd) {
+    java.util.List<Event> events = new java.util.ArrayList<>(cmd.tips().size());
+    State next = state;
+    for (ReceivedTip received : cmd.tips()) {
+      TipReceived tip = received.tip();
+      // Checked against the state with the batch's earlier tips in it, as one by one.
+      if (next.hasTip(tip, TipReceived.Direction.RECEIVED, cmd.watermark(), 0)) continue;
+      TipRecorded event = new TipRecorded(address, tip.tipTxId(), TipReceived.Direction.RECEIVED, tip.round(), tip.blockSeed(),
+          tip.fan(), tip.creator(), tip.amount(), received.belowMinimum(), clock.instant(), cmd.watermark(), 0);
+      events.add(event);
+      next = next.tipRecorded(event);
+    }
+    int recorded = events.size();
+    int duplicates = cmd.tips().size() - recorded;
+    if (events.isEmpty()) return Effect().reply(cmd.replyTo(), new TipsAck(0, duplicates));
+    return Effect().persist(events).thenReply(cmd.replyTo(), after -> new TipsAck(recorded, duplicates));
   }
 
   private ReplyEffect<Event, State> onWithdrawTip(State state, WithdrawTip cmd) {

@@ -125,6 +125,36 @@ class WalletEntityTest {
     assertEquals(1, sent.events().size());
   }
 
+  /**
+   * A creator's tips of a round come as one command: the new ones in one write, each de-duplicated
+   * exactly as tip by tip, against what a single RecordTip recorded too, and through a restart.
+   */
+  @Test
+  void aCreatorsTipsOfARoundAreRecordedInOneWriteOncePerTxid() {
+    java.util.function.IntFunction<TipReceived> tip = i -> new TipReceived(String.format("T%051d", i), 42, new byte[32], "FAN" + i, ADDRESS,
+        i == 2 ? 50_000 : 200_000);
+    var single = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip.apply(0), TipReceived.Direction.RECEIVED, false, 41, r));
+    assertFalse(single.reply().duplicate());
+
+    java.util.List<WalletEntity.ReceivedTip> round = java.util.stream.IntStream.range(0, 5)
+        .mapToObj(i -> new WalletEntity.ReceivedTip(tip.apply(i), i == 2)).toList();
+    var batch = kit.<WalletEntity.TipsAck>runCommand(r -> new WalletEntity.RecordReceivedTips(round, 41, r));
+    assertEquals(new WalletEntity.TipsAck(4, 1), batch.reply(), "tip 0 was recorded already");
+    assertEquals(4, batch.events().size(), "one write of the four new tips");
+    for (var event : batch.events()) {
+      WalletEntity.TipRecorded recorded = (WalletEntity.TipRecorded) event;
+      assertEquals(TipReceived.Direction.RECEIVED, recorded.direction());
+      assertEquals(recorded.tipTxId().equals(tip.apply(2).tipTxId()), recorded.belowMinimum(), "the below-minimum flag of each tip");
+    }
+
+    kit.restart();
+    var redelivered = kit.<WalletEntity.TipsAck>runCommand(r -> new WalletEntity.RecordReceivedTips(round, 41, r));
+    assertEquals(new WalletEntity.TipsAck(0, 5), redelivered.reply());
+    assertTrue(redelivered.events().isEmpty(), "a redelivered round persists nothing");
+    var oneByOne = kit.<WalletEntity.TipAck>runCommand(r -> new WalletEntity.RecordTip(tip.apply(3), TipReceived.Direction.RECEIVED, false, 41, r));
+    assertTrue(oneByOne.reply().duplicate(), "a tip the batch recorded is a duplicate tip by tip");
+  }
+
   private static TipReceived evmTip(long chainId, int i, long block) {
     return new TipReceived(TipReceived.evmTipId(chainId, String.format("0x%064x", i), 0), block, new byte[32], OTHER_ADDRESS, ADDRESS,
         1_000);
