@@ -1,5 +1,7 @@
 package io.mintline.http.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -37,11 +39,22 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * {@code iss}, accepted {@code aud}, and {@code exp}/{@code iat}/{@code jti}/{@code sub} required.
  * Unsigned ({@code alg: none}) tokens never pass. Signing runs on BouncyCastle's lightweight API
  * ({@link Es256Signer}), verification on nimbus with the BouncyCastle provider.
+ *
+ * <p>A P-256 verification costs more CPU than the rest of a read request, and a client sends the same
+ * token with every request for its lifetime, so the claims of a token that passed are kept (bounded,
+ * {@link #VERIFIED_CACHE_SIZE}) under the token's exact text: the same bytes always give the same
+ * answer, except for time, so a kept token is checked against its expiry again on every use. Only
+ * tokens that passed are kept, so refused tokens cannot fill it. Revocation (logout) is checked by
+ * the caller after {@link #verify}, so a kept token that was logged out is still refused.
  */
 public final class AccessTokens {
   public static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
   public static final JWSAlgorithm ALGORITHM = JWSAlgorithm.ES256;
   private static final Provider BC = new BouncyCastleProvider();
+  /** Verified tokens kept: one per active session, about 1 KB each. */
+  static final int VERIFIED_CACHE_SIZE = 50_000;
+  /** The clock skew the claims verifier allows on {@code exp}, seconds. */
+  private static final int MAX_CLOCK_SKEW_SECONDS = 5;
 
   /** A verified token's subject and identity. */
   public record Claims(String subject, String tier, List<String> roles, String jti, Instant expiresAt) {}
@@ -64,6 +77,7 @@ public final class AccessTokens {
   private final Es256Signer signer;
   private final JWKSet publicKeys;
   private final DefaultJWTProcessor<SecurityContext> processor;
+  private final Cache<String, Claims> verified;
 
   /** {@code keys}: the first private EC key signs, every key verifies (rotation keeps the old one). */
   public AccessTokens(JWKSet keys, String issuer, String audience, Duration ttl, Clock clock) {
@@ -93,9 +107,16 @@ public final class AccessTokens {
     DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
         audience,
         new JWTClaimsSet.Builder().issuer(issuer).build(),
-        Set.of("sub", "exp", "iat", "jti"));
-    claims.setMaxClockSkew(5);
+        Set.of("sub", "exp", "iat", "jti")) {
+      // The same clock as issuing and the kept tokens' expiry check.
+      @Override
+      protected Date currentTime() {
+        return Date.from(clock.instant());
+      }
+    };
+    claims.setMaxClockSkew(MAX_CLOCK_SKEW_SECONDS);
     processor.setJWTClaimsSetVerifier(claims);
+    verified = Caffeine.newBuilder().maximumSize(VERIFIED_CACHE_SIZE).expireAfterWrite(ttl.plusSeconds(MAX_CLOCK_SKEW_SECONDS)).build();
   }
 
   /** The public keys, for {@code /.well-known/jwks.json}. */
@@ -136,6 +157,23 @@ public final class AccessTokens {
 
   public Claims verify(String token) throws RejectedException {
     if (token == null || token.isBlank() || token.length() > 8192) throw new RejectedException("access token is missing or too long");
+    Claims kept = verified.getIfPresent(token);
+    if (kept != null) {
+      if (clock.instant().isBefore(kept.expiresAt().plusSeconds(MAX_CLOCK_SKEW_SECONDS))) return kept;
+      verified.invalidate(token);
+    }
+    Claims claims = verifySignatureAndClaims(token);
+    verified.put(token, claims);
+    return claims;
+  }
+
+  /** Tokens verified so far and still kept (for tests). */
+  long keptTokens() {
+    verified.cleanUp();
+    return verified.estimatedSize();
+  }
+
+  private Claims verifySignatureAndClaims(String token) throws RejectedException {
     JWTClaimsSet claims;
     try {
       claims = processor.process(token, null);
