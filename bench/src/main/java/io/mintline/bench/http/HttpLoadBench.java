@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * java -cp bench/target/mintline-bench.jar io.mintline.bench.http.HttpLoadBench \
  *     [--nodes 1] [--users 1000] [--ramp-seconds 20] [--duration-seconds 80] [--reads-per-login 5] [--think-ms 0] \
  *     [--claimers 20] [--gatling-heap 2g] [--node-heap 1g] [--pg jdbc:postgresql://127.0.0.1:5432/mintline_httpload] \
- *     [--node-jar http-api/target/mintline-node.jar] [--devnet-jar devnet/target/mintline-devnet.jar]
+ *     [--node-jar http-api/target/mintline-node.jar] [--node-jvm-options "-XX:..."] [--devnet-jar devnet/target/mintline-devnet.jar]
  * </pre>
  *
  * Goal (issue 17): p99 below 50 ms and no failure for login and reads at 1,000 connections on one
@@ -83,7 +83,10 @@ public final class HttpLoadBench {
     System.out.printf(Locale.ROOT, "HTTP load: %,d users (+%d claimers) on %d node(s), ramp %d s, %d s each, %d cores, load average %.1f; logs under %s%n",
         users, claimers, nodes, ramp, duration, Runtime.getRuntime().availableProcessors(), ProcCpu.loadAverage(), work);
 
-    List<String> nodeJvm = List.of("-Xmx" + nodeHeap);
+    List<String> nodeJvm = new ArrayList<>(List.of("-Xmx" + nodeHeap));
+    // Extra node JVM flags, space-separated (a profiler: -XX:StartFlightRecording=...).
+    String extra = o.getOrDefault("node-jvm-options", "").trim();
+    if (!extra.isEmpty()) nodeJvm.addAll(List.of(extra.split("\\s+")));
     try (LocalCluster cluster = nodes == 1
         ? LocalCluster.embedded(nodeJar, work, nodeJvm, Map.of())
         : LocalCluster.onPostgres(nodeJar, devnetJar, nodes, pg, o.getOrDefault("pg-user", "postgres"), work, nodeJvm, Map.of(),

@@ -1,14 +1,11 @@
 package io.mintline.engine.deployment;
 
 import akka.actor.typed.ActorSystem;
-import akka.stream.alpakka.slick.javadsl.Slick;
-import akka.stream.alpakka.slick.javadsl.SlickRow;
-import akka.stream.alpakka.slick.javadsl.SlickSession;
-import akka.stream.javadsl.Sink;
-import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.ReadQueries;
 import io.mintline.engine.readside.Cursor;
 import io.mintline.engine.readside.Page;
 import io.mintline.engine.wallet.WalletAddress;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +13,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads the {@code deployments} table through alpakka-slick on the node's shared pool, keyset
+ * Reads the {@code deployments} table through plain JDBC ({@link ReadQueries}) on the node's shared pool, keyset
  * paged by (created_at, id).
  *
- * <p>alpakka-slick's Java source takes plain SQL without bind parameters, so every value placed in
+ * <p>The SQL is plain text, so every value placed in
  * a query has been parsed into a strict shape first: an owner is a {@link WalletAddress} (base32
  * or 0x-hex), a status one of {@link DeploymentEntity.Status}, a cursor numbers and an
  * alphanumeric id. Nothing a caller typed reaches the SQL text unparsed.
@@ -36,18 +33,15 @@ public final class DeploymentReadSide {
       "id, owner, network, display_name, status, tx_id, app_id, app_address, confirmed_round, error, created_at, updated_at, "
           + "kind, tx_hash, nonce, contract_address, block_number, block_hash, gas_used";
 
-  private final ActorSystem<?> system;
-  private final SlickSession session;
+  private final ReadQueries queries;
 
   public DeploymentReadSide(ActorSystem<?> system) {
-    this.system = system;
-    this.session = JournalDatabase.get(system).slickSession();
+    this.queries = ReadQueries.of(system);
   }
 
   public CompletionStage<Optional<Row>> byId(String id) {
     if (!DeploymentId.valid(id)) return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
-    return Slick.source(session, "SELECT " + COLUMNS + " FROM deployments WHERE id = '" + id + "'", DeploymentReadSide::row)
-        .runWith(Sink.headOption(), system);
+    return queries.first("SELECT " + COLUMNS + " FROM deployments WHERE id = '" + id + "'", DeploymentReadSide::row);
   }
 
   /** A page of deployments, optionally of one owner and/or in one status, oldest first. */
@@ -61,8 +55,7 @@ public final class DeploymentReadSide {
     String sql = "SELECT " + COLUMNS + " FROM deployments"
         + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY created_at, id LIMIT " + (limit + 1);
-    return Slick.source(session, sql, DeploymentReadSide::row)
-        .runWith(Sink.seq(), system)
+    return queries.list(sql, DeploymentReadSide::row)
         .thenApply(rows -> {
           boolean more = rows.size() > limit;
           List<Row> items = more ? rows.subList(0, limit) : rows;
@@ -71,7 +64,7 @@ public final class DeploymentReadSide {
         });
   }
 
-  private static Row row(SlickRow r) {
+  private static Row row(ReadQueries.Row r) throws SQLException {
     return new Row(r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextString(),
         nullableLong(r.nextObject()), r.nextString(), nullableLong(r.nextObject()), r.nextString(),
         instant(r.nextLong()), instant(r.nextLong()), r.nextString(), r.nextString(), nullableLong(r.nextObject()),

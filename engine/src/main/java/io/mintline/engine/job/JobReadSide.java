@@ -1,14 +1,11 @@
 package io.mintline.engine.job;
 
 import akka.actor.typed.ActorSystem;
-import akka.stream.alpakka.slick.javadsl.Slick;
-import akka.stream.alpakka.slick.javadsl.SlickRow;
-import akka.stream.alpakka.slick.javadsl.SlickSession;
-import akka.stream.javadsl.Sink;
-import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.ReadQueries;
 import io.mintline.engine.readside.Cursor;
 import io.mintline.engine.readside.Page;
 import io.mintline.engine.wallet.WalletAddress;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
- * Reads the {@code jobs} table through alpakka-slick, keyset paged by (created_at, id), newest
+ * Reads the {@code jobs} table through plain JDBC ({@link ReadQueries}), keyset paged by (created_at, id), newest
  * first. As in {@code DeploymentReadSide}, every value placed in SQL text has been parsed into a
  * strict shape first (a {@link WalletAddress}, a {@link JobEntity.Status}, a type of lowercase
  * letters, a hex hash, a decoded {@link Cursor}).
@@ -35,12 +32,10 @@ public final class JobReadSide {
   private static final String COLUMNS =
       "id, job_type, owner, status, attempts, source_hash, critical_findings, error, created_at, updated_at";
 
-  private final ActorSystem<?> system;
-  private final SlickSession session;
+  private final ReadQueries queries;
 
   public JobReadSide(ActorSystem<?> system) {
-    this.system = system;
-    this.session = JournalDatabase.get(system).slickSession();
+    this.queries = ReadQueries.of(system);
   }
 
   /** A page of jobs, optionally of one owner, type and/or status, newest first. */
@@ -58,8 +53,7 @@ public final class JobReadSide {
     String sql = "SELECT " + COLUMNS + " FROM jobs"
         + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
         + " ORDER BY created_at DESC, id DESC LIMIT " + (limit + 1);
-    return Slick.source(session, sql, JobReadSide::row)
-        .runWith(Sink.seq(), system)
+    return queries.list(sql, JobReadSide::row)
         .thenApply(rows -> {
           boolean more = rows.size() > limit;
           List<Row> items = more ? rows.subList(0, limit) : rows;
@@ -71,9 +65,8 @@ public final class JobReadSide {
   /** The most recently finished succeeded audit of {@code sourceHash}, if any. */
   public CompletionStage<Optional<Row>> latestAudit(String sourceHash) {
     if (sourceHash == null || !HASH.matcher(sourceHash).matches()) return CompletableFuture.completedFuture(Optional.empty());
-    return Slick.source(session, "SELECT " + COLUMNS + " FROM jobs WHERE source_hash = '" + sourceHash
-            + "' AND job_type = 'audit' AND status = 'succeeded' ORDER BY updated_at DESC, id DESC LIMIT 1", JobReadSide::row)
-        .runWith(Sink.headOption(), system);
+    return queries.first("SELECT " + COLUMNS + " FROM jobs WHERE source_hash = '" + sourceHash
+            + "' AND job_type = 'audit' AND status = 'succeeded' ORDER BY updated_at DESC, id DESC LIMIT 1", JobReadSide::row);
   }
 
   /**
@@ -83,12 +76,11 @@ public final class JobReadSide {
    */
   public CompletionStage<Optional<Row>> newestAudit(String sourceHash) {
     if (sourceHash == null || !HASH.matcher(sourceHash).matches()) return CompletableFuture.completedFuture(Optional.empty());
-    return Slick.source(session, "SELECT " + COLUMNS + " FROM jobs WHERE source_hash = '" + sourceHash
-            + "' AND job_type = 'audit' ORDER BY created_at DESC, id DESC LIMIT 1", JobReadSide::row)
-        .runWith(Sink.headOption(), system);
+    return queries.first("SELECT " + COLUMNS + " FROM jobs WHERE source_hash = '" + sourceHash
+            + "' AND job_type = 'audit' ORDER BY created_at DESC, id DESC LIMIT 1", JobReadSide::row);
   }
 
-  private static Row row(SlickRow r) {
+  private static Row row(ReadQueries.Row r) throws SQLException {
     return new Row(r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextInt(), r.nextString(),
         nullableInt(r.nextObject()), r.nextString(), instant(r.nextLong()), instant(r.nextLong()));
   }

@@ -1,14 +1,11 @@
 package io.mintline.engine.minting;
 
 import akka.actor.typed.ActorSystem;
-import akka.stream.alpakka.slick.javadsl.Slick;
-import akka.stream.alpakka.slick.javadsl.SlickRow;
-import akka.stream.alpakka.slick.javadsl.SlickSession;
-import akka.stream.javadsl.Sink;
-import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.ReadQueries;
 import io.mintline.engine.readside.Cursor;
 import io.mintline.engine.readside.Page;
 import io.mintline.engine.wallet.WalletAddress;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads the {@code stickers} table through alpakka-slick, keyset paged by (requested_at, tip txid).
+ * Reads the {@code stickers} table through plain JDBC ({@link ReadQueries}), keyset paged by (requested_at, tip txid).
  * As in the other read sides, every value placed in SQL text has been parsed into a strict shape
  * first (a {@link WalletAddress}, a number, a cursor).
  */
@@ -29,12 +26,10 @@ public final class StickerReadSide {
   private static final String COLUMNS = "tip_tx_id, owner, creator, status, tx_id, asset_id, golden, claimed, tip_round, "
       + "block_seed, minted_round, error, requested_at";
 
-  private final ActorSystem<?> system;
-  private final SlickSession session;
+  private final ReadQueries queries;
 
   public StickerReadSide(ActorSystem<?> system) {
-    this.system = system;
-    this.session = JournalDatabase.get(system).slickSession();
+    this.queries = ReadQueries.of(system);
   }
 
   /** Stickers minted for {@code owner}, oldest request first. */
@@ -46,7 +41,7 @@ public final class StickerReadSide {
         + " AND tip_tx_id > '" + c.id() + "'))"));
     String sql = "SELECT " + COLUMNS + " FROM stickers WHERE " + String.join(" AND ", where)
         + " ORDER BY requested_at, tip_tx_id LIMIT " + (limit + 1);
-    return Slick.source(session, sql, StickerReadSide::row).runWith(Sink.seq(), system).thenApply(rows -> {
+    return queries.list(sql, StickerReadSide::row).thenApply(rows -> {
       boolean more = rows.size() > limit;
       List<Row> items = more ? rows.subList(0, limit) : rows;
       Row last = more ? items.get(items.size() - 1) : null;
@@ -55,15 +50,13 @@ public final class StickerReadSide {
   }
 
   public CompletionStage<Optional<Row>> byAsset(long assetId) {
-    return Slick.source(session, "SELECT " + COLUMNS + " FROM stickers WHERE asset_id = " + assetId, StickerReadSide::row)
-        .runWith(Sink.headOption(), system);
+    return queries.first("SELECT " + COLUMNS + " FROM stickers WHERE asset_id = " + assetId, StickerReadSide::row);
   }
 
   /** Owners of requests older than {@code olderThanMicros} that are still unfinished (for the sweeper). */
   public CompletionStage<List<String>> ownersWithUnfinishedMints(long olderThanMicros, int limit) {
-    return Slick.source(session, "SELECT DISTINCT owner FROM stickers WHERE status = 'requested' AND updated_at < "
-            + olderThanMicros + " LIMIT " + limit, r -> r.nextString())
-        .runWith(Sink.seq(), system);
+    return queries.list("SELECT DISTINCT owner FROM stickers WHERE status = 'requested' AND updated_at < "
+            + olderThanMicros + " LIMIT " + limit, r -> r.nextString());
   }
 
   /** A mint the chain refused for good ({@code StickerBook.MintFailed}), for operators. */
@@ -71,10 +64,9 @@ public final class StickerReadSide {
 
   /** The most recently failed mints, newest first. */
   public CompletionStage<List<FailedMint>> recentFailed(int limit) {
-    return Slick.source(session, "SELECT tip_tx_id, owner, creator, error, updated_at FROM stickers WHERE status = 'failed'"
+    return queries.list("SELECT tip_tx_id, owner, creator, error, updated_at FROM stickers WHERE status = 'failed'"
             + " ORDER BY updated_at DESC, tip_tx_id LIMIT " + limit,
-        r -> new FailedMint(r.nextString(), r.nextString(), r.nextString(), r.nextString(), instant(r.nextLong())))
-        .runWith(Sink.seq(), system);
+        r -> new FailedMint(r.nextString(), r.nextString(), r.nextString(), r.nextString(), instant(r.nextLong())));
   }
 
   /** How many stickers are in each status (for tests and operators). */
@@ -83,10 +75,10 @@ public final class StickerReadSide {
       case "requested", "minted", "failed" -> " WHERE status = '" + status + "'";
       default -> "";
     };
-    return Slick.source(session, "SELECT COUNT(*) FROM stickers" + where, r -> r.nextLong()).runWith(Sink.head(), system);
+    return queries.single("SELECT COUNT(*) FROM stickers" + where, r -> r.nextLong());
   }
 
-  private static Row row(SlickRow r) {
+  private static Row row(ReadQueries.Row r) throws SQLException {
     return new Row(r.nextString(), r.nextString(), r.nextString(), r.nextString(), r.nextString(), nullableLong(r.nextObject()),
         r.nextBoolean(), r.nextBoolean(), r.nextLong(), r.nextString(), nullableLong(r.nextObject()), r.nextString(),
         instant(r.nextLong()));

@@ -1,12 +1,9 @@
 package io.mintline.engine.wallet;
 
 import akka.actor.typed.ActorSystem;
-import akka.stream.alpakka.slick.javadsl.Slick;
-import akka.stream.alpakka.slick.javadsl.SlickRow;
-import akka.stream.alpakka.slick.javadsl.SlickSession;
-import akka.stream.javadsl.Sink;
-import io.mintline.engine.persistence.JournalDatabase;
+import io.mintline.engine.persistence.ReadQueries;
 import io.mintline.engine.readside.Page;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -14,10 +11,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
- * Reads the {@code tips} table through alpakka-slick, a wallet's tips oldest first, keyset paged by
+ * Reads the {@code tips} table through plain JDBC ({@link ReadQueries}), a wallet's tips oldest first, keyset paged by
  * (round, txid, direction).
  *
- * <p>alpakka-slick's Java source takes plain SQL without bind parameters, so every value placed in
+ * <p>The SQL is plain text, so every value placed in
  * a query has a strict shape first: the wallet a {@link WalletAddress}, the cursor a {@link After}
  * parsed to a number and an uppercase base32 txid or an EVM tip id.
  */
@@ -54,12 +51,10 @@ public final class TipReadSide {
 
   private static final String COLUMNS = "tx_id, direction, fan, creator, amount, below_minimum, round, block_seed, recorded_at";
 
-  private final ActorSystem<?> system;
-  private final SlickSession session;
+  private final ReadQueries queries;
 
   public TipReadSide(ActorSystem<?> system) {
-    this.system = system;
-    this.session = JournalDatabase.get(system).slickSession();
+    this.queries = ReadQueries.of(system);
   }
 
   /** A page of the tips {@code wallet} sent or received, oldest first. */
@@ -72,7 +67,7 @@ public final class TipReadSide {
           + "' OR (tx_id = '" + a.txId() + "' AND direction > '" + d + "'))))";
     }
     String sql = "SELECT " + COLUMNS + " FROM tips WHERE " + where + " ORDER BY round, tx_id, direction LIMIT " + (limit + 1);
-    return Slick.source(session, sql, TipReadSide::row).runWith(Sink.seq(), system).thenApply(rows -> {
+    return queries.list(sql, TipReadSide::row).thenApply(rows -> {
       boolean more = rows.size() > limit;
       List<Row> items = more ? rows.subList(0, limit) : rows;
       Row last = items.isEmpty() ? null : items.get(items.size() - 1);
@@ -84,10 +79,10 @@ public final class TipReadSide {
 
   /** How many tip rows the read side holds (both sides counted), for operations and tests. */
   public CompletionStage<Long> count() {
-    return Slick.source(session, "SELECT COUNT(*) FROM tips", r -> r.nextLong()).runWith(Sink.head(), system);
+    return queries.single("SELECT COUNT(*) FROM tips", r -> r.nextLong());
   }
 
-  private static Row row(SlickRow r) {
+  private static Row row(ReadQueries.Row r) throws SQLException {
     String txId = r.nextString();
     String direction = r.nextString();
     String fan = r.nextString();
