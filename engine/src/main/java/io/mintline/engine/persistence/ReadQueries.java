@@ -9,15 +9,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import javax.sql.DataSource;
 
 /**
  * The read sides' queries: one JDBC statement on the node's shared pool, run on the blocking-io
- * dispatcher, its rows read in column order.
+ * dispatcher through {@link BlockingJdbc}, its rows read in column order.
  *
  * <p>Written here rather than through alpakka-slick's {@code Slick.source} because a list request
  * materialised an Akka stream for every query; under HTTP load that materialisation cost more CPU
@@ -76,12 +74,10 @@ public final class ReadQueries {
     T read(Row row) throws SQLException;
   }
 
-  private final DataSource dataSource;
-  private final Executor executor;
+  private final BlockingJdbc jdbc;
 
   public ReadQueries(DataSource dataSource, Executor executor) {
-    this.dataSource = dataSource;
-    this.executor = executor;
+    this.jdbc = new BlockingJdbc(dataSource, executor);
   }
 
   /** On the node's database and its blocking-io dispatcher. */
@@ -92,12 +88,12 @@ public final class ReadQueries {
 
   /** Every row {@code sql} selects (the SQL bounds it with a LIMIT). */
   public <T> CompletionStage<List<T>> list(String sql, Reader<T> reader) {
-    return CompletableFuture.supplyAsync(() -> run(sql, reader, Integer.MAX_VALUE), executor);
+    return jdbc.io(c -> run(c, sql, reader, Integer.MAX_VALUE));
   }
 
   /** The first row, if any. */
   public <T> CompletionStage<Optional<T>> first(String sql, Reader<T> reader) {
-    return CompletableFuture.supplyAsync(() -> run(sql, reader, 1).stream().findFirst(), executor);
+    return jdbc.io(c -> run(c, sql, reader, 1).stream().findFirst());
   }
 
   /** The one row a query such as {@code SELECT COUNT(*)} always returns. */
@@ -105,10 +101,8 @@ public final class ReadQueries {
     return first(sql, reader).thenApply(row -> row.orElseThrow(() -> new IllegalStateException("no row from: " + sql)));
   }
 
-  private <T> List<T> run(String sql, Reader<T> reader, int max) {
-    try (Connection connection = dataSource.getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(sql)) {
+  private static <T> List<T> run(Connection connection, String sql, Reader<T> reader, int max) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
       List<T> rows = new ArrayList<>();
       Row row = new Row(rs);
       while (rows.size() < max && rs.next()) {
@@ -116,8 +110,6 @@ public final class ReadQueries {
         rows.add(reader.read(row));
       }
       return rows;
-    } catch (SQLException e) {
-      throw new CompletionException(e);
     }
   }
 }
