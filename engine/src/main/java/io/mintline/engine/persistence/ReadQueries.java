@@ -60,12 +60,6 @@ public final class ReadQueries {
     public Object nextObject() throws SQLException {
       return rs.getObject(++column);
     }
-
-    /** A nullable integer column as a Long. */
-    public Long nextNullableLong() throws SQLException {
-      Object value = rs.getObject(++column);
-      return value == null ? null : ((Number) value).longValue();
-    }
   }
 
   /** Turns the current row into a value. */
